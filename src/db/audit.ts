@@ -1,0 +1,113 @@
+/** Audit rows in D1: appended only by the organization's ledger object; read by the audit routes. */
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { ChainedAuditEvent } from "../domain/audit-chain";
+import { auditEvents } from "./schema";
+
+type AuditRow = typeof auditEvents.$inferSelect;
+
+export function toAuditEvent(row: AuditRow): ChainedAuditEvent {
+  return {
+    eventId: row.id,
+    eventType: row.eventType,
+    occurredAt: row.occurredAt,
+    requestId: row.requestId,
+    organizationId: row.organizationId,
+    projectId: row.projectId,
+    apiKeyId: row.apiKeyId,
+    actorType: row.actorType,
+    verdictId: row.verdictId,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    seq: row.seq,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
+export async function chainHead(db: D1Database, organizationId: string) {
+  const [row] = await drizzle(db)
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(eq(auditEvents.organizationId, organizationId))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function existingAuditIds(db: D1Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await drizzle(db)
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(inArray(auditEvents.id, ids));
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function insertChainedEvents(db: D1Database, events: ChainedAuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const orm = drizzle(db);
+  const statements = events.map((e) =>
+    orm.insert(auditEvents).values({
+      id: e.eventId,
+      organizationId: e.organizationId,
+      seq: e.seq,
+      eventType: e.eventType,
+      occurredAt: e.occurredAt,
+      requestId: e.requestId,
+      projectId: e.projectId,
+      apiKeyId: e.apiKeyId,
+      actorType: e.actorType,
+      verdictId: e.verdictId,
+      data: JSON.stringify(e.data),
+      prevHash: e.prevHash,
+      hash: e.hash,
+    }),
+  );
+  await orm.batch(statements as [(typeof statements)[0], ...typeof statements]);
+}
+
+export interface AuditQuery {
+  organizationId: string;
+  eventType?: string;
+  projectId?: string;
+  apiKeyId?: string;
+  since?: string;
+  until?: string;
+  after?: { occurredAt: string; eventId: string };
+  limit: number;
+}
+
+/** Newest first, keyset on (occurredAt DESC, eventId ASC). */
+export async function listAuditEvents(db: D1Database, q: AuditQuery) {
+  const conditions: SQL[] = [eq(auditEvents.organizationId, q.organizationId)];
+  if (q.eventType) conditions.push(eq(auditEvents.eventType, q.eventType));
+  if (q.projectId) conditions.push(eq(auditEvents.projectId, q.projectId));
+  if (q.apiKeyId) conditions.push(eq(auditEvents.apiKeyId, q.apiKeyId));
+  if (q.since) conditions.push(gte(auditEvents.occurredAt, q.since));
+  if (q.until) conditions.push(lte(auditEvents.occurredAt, q.until));
+  if (q.after) {
+    const keyset = or(
+      lt(auditEvents.occurredAt, q.after.occurredAt),
+      and(eq(auditEvents.occurredAt, q.after.occurredAt), gt(auditEvents.id, q.after.eventId)),
+    );
+    if (keyset) conditions.push(keyset);
+  }
+  const rows = await drizzle(db)
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.occurredAt), asc(auditEvents.id))
+    .limit(q.limit + 1);
+  return { events: rows.slice(0, q.limit).map(toAuditEvent), hasMore: rows.length > q.limit };
+}
+
+/** The whole chain of one organization in order, a page at a time. */
+export async function chainPage(db: D1Database, organizationId: string, afterSeq: number, pageSize: number) {
+  const rows = await drizzle(db)
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.organizationId, organizationId), gt(auditEvents.seq, afterSeq)))
+    .orderBy(asc(auditEvents.seq))
+    .limit(pageSize);
+  return rows.map(toAuditEvent);
+}

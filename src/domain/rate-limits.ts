@@ -1,0 +1,70 @@
+/** Rate-limit tiers (SPEC §5) and the sliding-window counter that enforces them. */
+export const ENDPOINT_CLASSES = ["read", "write", "long_running"] as const;
+export type EndpointClass = (typeof ENDPOINT_CLASSES)[number];
+
+export const RATE_LIMIT_TIERS = ["standard", "pilot", "partner"] as const;
+export type RateLimitTier = (typeof RATE_LIMIT_TIERS)[number];
+
+/** Requests per minute, by tier and endpoint class. */
+export const REQUESTS_PER_MINUTE: Record<RateLimitTier, Record<EndpointClass, number>> = {
+  standard: { read: 120, write: 60, long_running: 20 },
+  pilot: { read: 1200, write: 600, long_running: 60 },
+  partner: { read: 6000, write: 3000, long_running: 300 },
+};
+
+export const WINDOW_MS = 60_000;
+
+export interface WindowState {
+  windowStart: number;
+  current: number;
+  previous: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Unix seconds at which the current window ends. */
+  resetAt: number;
+  /** Seconds to wait before retrying, when refused. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Sliding-window counter: the previous window's count weighted by how much of it still
+ * overlaps the last minute, plus the current window's count. Mutates `state`.
+ */
+export function takeFromWindow(state: WindowState, limit: number, now: number): RateDecision {
+  const elapsedWindows = Math.floor((now - state.windowStart) / WINDOW_MS);
+  if (elapsedWindows >= 1) {
+    state.previous = elapsedWindows === 1 ? state.current : 0;
+    state.current = 0;
+    state.windowStart += elapsedWindows * WINDOW_MS;
+  }
+  const overlap = 1 - (now - state.windowStart) / WINDOW_MS;
+  const used = state.previous * overlap + state.current;
+  const resetAt = Math.ceil((state.windowStart + WINDOW_MS) / 1000);
+  if (used + 1 > limit) {
+    // The weighted count falls as the window slides; wait until one request fits.
+    const needed = used + 1 - limit;
+    const waitMs =
+      state.previous > 0 && needed <= state.previous * overlap
+        ? (needed / state.previous) * WINDOW_MS
+        : state.windowStart + WINDOW_MS - now;
+    return {
+      allowed: false,
+      limit,
+      remaining: 0,
+      resetAt,
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    };
+  }
+  state.current += 1;
+  return {
+    allowed: true,
+    limit,
+    remaining: Math.max(0, Math.floor(limit - used - 1)),
+    resetAt,
+    retryAfterSeconds: 0,
+  };
+}

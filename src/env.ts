@@ -1,0 +1,43 @@
+/** Worker bindings (see wrangler.toml) and the configuration read from them. */
+
+import type { DispatchMessage } from "./dispatch/messages";
+import type { AuditLedgerObject } from "./objects/audit-ledger";
+import type { CampaignObject } from "./objects/campaign";
+import type { KeyGuardObject } from "./objects/key-guard";
+
+export interface Env {
+  DB: D1Database;
+  CAMPAIGNS: DurableObjectNamespace<CampaignObject>;
+  KEY_GUARDS: DurableObjectNamespace<KeyGuardObject>;
+  AUDIT_LEDGERS: DurableObjectNamespace<AuditLedgerObject>;
+  DISPATCH_QUEUE: Queue<DispatchMessage>;
+  DISPATCH_DLQ: Queue<unknown>;
+  ENVIRONMENT: string;
+  DISPATCH_BACKOFF_BASE_SECONDS?: string;
+  DISPATCH_MAX_ATTEMPTS?: string;
+  META_API_BASE?: string;
+  META_API_VERSION?: string;
+  META_ACCESS_TOKEN?: string;
+  TIKTOK_API_BASE?: string;
+  TIKTOK_ACCESS_TOKEN?: string;
+  APPLE_API_BASE?: string;
+  APPLE_ACCESS_TOKEN?: string;
+  PLATFORM_TIMEOUT_MS?: string;
+}
+
+export interface DispatchConfig {
+  backoffBaseSeconds: number;
+  maxAttempts: number;
+}
+
+export function dispatchConfig(env: Env): DispatchConfig {
+  return {
+    backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
+    maxAttempts: positiveNumber(env.DISPATCH_MAX_ATTEMPTS, 5),
+  };
+}
+
+function positiveNumber(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}

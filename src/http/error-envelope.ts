@@ -1,0 +1,47 @@
+/** Turns every failure into the documented envelope; unexpected ones become a logged 500. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context";
+import { ApiError, validationError } from "./errors";
+
+export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
+  const requestId = c.get("requestId") ?? "req_unknown";
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId,
+      ...(error.details ? { details: error.details } : {}),
+    },
+  };
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  c.header("X-Request-Id", requestId);
+  return c.json(body, error.status);
+}
+
+export function onError(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof ApiError) return errorResponse(c, error);
+  if (error instanceof HTTPException && error.status === 400) {
+    return errorResponse(c, validationError([{ location: "body", path: "", message: error.message }], 400));
+  }
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      error:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
+    }),
+  );
+  return errorResponse(
+    c,
+    new ApiError("INTERNAL", "Something went wrong on our side. Quote the request id to support."),
+  );
+}
+
+export function onNotFound(c: Context<AppEnv>): Response {
+  return errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`));
+}

@@ -1,0 +1,86 @@
+/**
+ * Idempotency (SPEC §5) for every POST/PATCH/DELETE: the first response for a key is stored
+ * and replayed byte-for-byte; a different body under the same key is a conflict; a key
+ * still in flight answers 409 with Retry-After.
+ */
+import { createMiddleware } from "hono/factory";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  type IdempotencyScope,
+  releaseIdempotencyKey,
+} from "../db/idempotency";
+import { canonicalJson, sha256Hex } from "../domain/audit-chain";
+import type { AppEnv } from "./context";
+import { ApiError, validationError } from "./errors";
+
+const KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
+/** Response headers that belong to the stored response and are replayed with it. */
+const REPLAYED_HEADERS = ["content-type", "etag", "location"];
+
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const idempotencyKey = c.req.header("Idempotency-Key");
+  if (idempotencyKey === undefined) return next();
+  if (!KEY_PATTERN.test(idempotencyKey)) {
+    throw validationError([
+      { location: "header", path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters." },
+    ]);
+  }
+  const scope: IdempotencyScope = {
+    apiKeyId: c.get("caller").apiKeyId,
+    method: c.req.method,
+    path: c.req.path,
+    idempotencyKey,
+  };
+  const requestHash = await hashBody(await c.req.text());
+  const existing = await claimIdempotencyKey(c.env.DB, scope, requestHash);
+  if (existing) {
+    if (existing.requestHash !== requestHash) {
+      throw new ApiError(
+        "IDEMPOTENCY_CONFLICT",
+        "This Idempotency-Key was already used with a different request body.",
+        { idempotencyKey },
+      );
+    }
+    if (existing.state !== "complete" || existing.responseStatus === null || existing.responseBody === null) {
+      throw new ApiError(
+        "CONFLICT",
+        "A request with this Idempotency-Key is still being processed. Retry shortly.",
+        { idempotencyKey },
+        { headers: { "Retry-After": "1" } },
+      );
+    }
+    const headers = new Headers(existing.responseHeaders ?? {});
+    headers.set("Idempotent-Replayed", "true");
+    headers.set("X-Request-Id", c.get("requestId"));
+    return new Response(existing.responseBody, { status: existing.responseStatus, headers });
+  }
+
+  try {
+    await next();
+  } catch (error) {
+    await releaseIdempotencyKey(c.env.DB, scope);
+    throw error;
+  }
+  if (c.res.status >= 500) {
+    // Nothing was promised: let the client retry under the same key.
+    await releaseIdempotencyKey(c.env.DB, scope);
+    return;
+  }
+  const body = await c.res.clone().text();
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = c.res.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  await completeIdempotencyKey(c.env.DB, scope, { status: c.res.status, headers, body });
+});
+
+async function hashBody(text: string): Promise<string> {
+  if (text.length === 0) return sha256Hex("");
+  try {
+    return await sha256Hex(canonicalJson(JSON.parse(text)));
+  } catch {
+    return sha256Hex(text);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Route declarations: every operation states its scope and endpoint class here, and gets
+ * the guard, idempotency (for writes) and its documented error responses from one place.
+ */
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { EndpointClass } from "../domain/rate-limits";
+import { ERROR_STATUS, type ErrorCode, ErrorEnvelopeSchema } from "./errors";
+import { guard, type ScopeRequirement } from "./guard";
+import { idempotency } from "./idempotency";
+
+interface Access {
+  scope: ScopeRequirement;
+  endpointClass: EndpointClass;
+  /** Error codes this route can answer beyond those every authenticated route can. */
+  errors?: ErrorCode[];
+}
+
+const ALWAYS: ErrorCode[] = ["UNAUTHENTICATED", "FORBIDDEN_SCOPE", "RATE_LIMITED", "INTERNAL", "KILL_SWITCH"];
+const FOR_WRITES: ErrorCode[] = ["VALIDATION", "IDEMPOTENCY_CONFLICT", "CONFLICT", "PAYLOAD_TOO_LARGE"];
+
+export function errorResponses(codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  if (codes.includes("VALIDATION")) byStatus.set(400, ["VALIDATION"]);
+  return Object.fromEntries(
+    [...byStatus.entries()].map(([status, list]) => [
+      String(status),
+      {
+        description: status === 400 ? "VALIDATION: the body is not JSON at all." : list.join(" | "),
+        content: { "application/json": { schema: ErrorEnvelopeSchema } },
+      },
+    ]),
+  );
+}
+
+export function defineRoute<
+  const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
+>(access: Access, route: R) {
+  const { scope, endpointClass, errors = [] } = access;
+  const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
+  const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
+  const scopes = typeof scope === "string" ? [scope] : [...scope];
+  return createRoute({
+    ...route,
+    security: [{ bearerAuth: scopes }],
+    "x-required-scopes": scopes,
+    "x-endpoint-class": endpointClass,
+    middleware: writes ? [guard(scope, endpointClass), idempotency] : [guard(scope, endpointClass)],
+    responses: { ...route.responses, ...errorResponses(codes) },
+  });
+}

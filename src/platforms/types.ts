@@ -1,0 +1,75 @@
+import type { Outcome, Platform } from "../domain/platform-rules";
+
+/** A campaign as the adapters see it: our own units (cents), our own vocabulary. */
+export interface CampaignSpec {
+  /** Our campaign id (`cmp_…`). */
+  campaignId: string;
+  name: string;
+  outcome: Outcome;
+  dailyBudgetCents: number | null;
+  lifetimeBudgetCents: number | null;
+  /** ISO 8601 UTC (`…Z`) or null. */
+  startTime: string | null;
+  endTime: string | null;
+  /** Per-platform bid strategy, already defaulted (see domain/platform-rules.ts). */
+  bidStrategy: Record<string, unknown>;
+  /** Per-platform targeting, already defaulted. */
+  targeting: Record<string, unknown>;
+  /** Other per-platform settings chosen at create (special ad categories, buying type, …). */
+  platformSettings: Record<string, unknown>;
+}
+
+/** The ad account connection the adapter talks through. */
+export interface AdAccountConnection {
+  adAccountId: string;
+  platform: Platform;
+  /** The platform's own id: Meta ad account number (without `act_`), TikTok advertiser id, Apple orgId. */
+  externalId: string;
+  /** ISO 4217 currency of the account. */
+  currency: string;
+  /** `sandbox` connections dispatch to the built-in simulator. */
+  connection: "sandbox" | "live";
+  /** Per-connection settings, e.g. Apple `adamId`, default `countriesOrRegions`; Meta `promotedObject`. */
+  settings: Record<string, unknown>;
+}
+
+export type PlatformOperation =
+  | { type: "create_campaign"; campaign: CampaignSpec }
+  | {
+      type: "update_budget";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      dailyBudgetCents?: number;
+      lifetimeBudgetCents?: number;
+    }
+  | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
+  | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
+  | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };
+
+export type PlatformResult =
+  | { ok: true; platformCampaignId: string }
+  | {
+      ok: false;
+      /** transient: retry later (5xx, throttling, timeouts); rejected: the platform refused (4xx), do not retry. */
+      kind: "transient" | "rejected";
+      message: string;
+      /** The platform's own error code as a string, when it gave one. */
+      platformCode?: string;
+      /** The platform's retry hint, in milliseconds, when it gave one. */
+      retryAfterMs?: number;
+    };
+
+export interface DispatchContext {
+  /** Stable per job: the same job always sends the same key, so a redelivery never creates twice. */
+  idempotencyKey: string;
+  /** 1-based attempt number of this job. */
+  attempt: number;
+}
+
+export interface PlatformAdapter {
+  execute(
+    operation: PlatformOperation,
+    account: AdAccountConnection,
+    context: DispatchContext,
+  ): Promise<PlatformResult>;
+}

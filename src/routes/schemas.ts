@@ -1,0 +1,72 @@
+/** Schemas shared across resources: path parameters, pagination, actors, authority blocks. */
+import { z } from "@hono/zod-openapi";
+import { MODES } from "../domain/authority";
+import { PLATFORMS } from "../domain/platform-rules";
+
+export const PlatformSchema = z.enum(PLATFORMS).openapi({ example: "meta" });
+export const ModeSchema = z.enum(MODES);
+
+export const AuthorityBlockSchema = z
+  .object({ creative: ModeSchema, tactical: ModeSchema, structural: ModeSchema })
+  .openapi("AuthorityBlock");
+
+export const ActorRefSchema = z
+  .object({
+    actorType: z.enum(["partner", "user", "system"]),
+    actorOrganizationId: z.string().nullable(),
+    actorApiKeyId: z.string().nullable(),
+  })
+  .openapi("Actor");
+
+export const ProjectParams = z.object({
+  projectId: z
+    .string()
+    .openapi({ param: { name: "projectId", in: "path" }, example: "prj_01JD2V4W3X5Y6Z7A8B9C0D1E2F" }),
+});
+
+export const ProjectPlatformParams = ProjectParams.extend({
+  platform: PlatformSchema.openapi({ param: { name: "platform", in: "path" } }),
+});
+
+export const CampaignParams = ProjectPlatformParams.extend({
+  campaignId: z
+    .string()
+    .openapi({ param: { name: "campaignId", in: "path" }, example: "cmp_01JD2V4W3X5Y6Z7A8B9C0D1E2F" }),
+});
+
+/** `limit` as a query string: an integer in range, with a default. */
+export const limitParam = (max: number, fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(fallback)
+    .openapi({ param: { name: "limit", in: "query" }, example: fallback });
+
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .openapi({ param: { name: "cursor", in: "query" } });
+
+/** A comma-separated list of platforms in a query string. */
+export const platformsParam = z
+  .string()
+  .transform((value, ctx) => {
+    const items = value.split(",").map((p) => p.trim());
+    const parsed = z.array(PlatformSchema).safeParse(items);
+    if (!parsed.success) {
+      ctx.addIssue({ code: "custom", message: "Comma-separated list of meta, tiktok, apple." });
+      return z.NEVER;
+    }
+    return parsed.data;
+  })
+  .optional()
+  .openapi({ param: { name: "platforms", in: "query" }, type: "string", example: "meta,tiktok" });
+
+export const booleanParam = z
+  .enum(["true", "false"])
+  .transform((v) => v === "true")
+  .optional();
