@@ -7,10 +7,24 @@ import { authenticate } from "./http/auth";
 import { jsonBody } from "./http/body";
 import type { AppEnv } from "./http/context";
 import { onError, onNotFound } from "./http/error-envelope";
-import { notFound, type ValidationIssue, validationError } from "./http/errors";
+import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerKillApiKey } from "./routes/api-keys/kill";
+import { registerListAuditLog } from "./routes/audit/list";
+import { registerVerifyAuditLog } from "./routes/audit/verify";
+import { registerGetAuthority } from "./routes/authority/get";
+import { registerPatchAuthority } from "./routes/authority/patch";
+import { registerUpdateBudget } from "./routes/campaigns/budget";
+import { registerCreateCampaign } from "./routes/campaigns/create";
+import { registerGetCampaign } from "./routes/campaigns/get";
+import { registerLifecycleWrites } from "./routes/campaigns/lifecycle";
+import { registerListCampaigns } from "./routes/campaigns/list";
+import { registerGetDefaults } from "./routes/defaults/get";
+import { registerPatchDefaults } from "./routes/defaults/patch";
+import { registerGetJob } from "./routes/jobs/get";
+import { registerDecidePending } from "./routes/pending/decide";
+import { registerListPending } from "./routes/pending/list";
 import { registerWhoami } from "./routes/system/whoami";
 
 const LOCATIONS: Record<string, ValidationIssue["location"]> = {
@@ -26,13 +40,7 @@ export function buildApp() {
       // Malformed path parameters (unknown platform, malformed id) name nothing that exists.
       if (result.target === "param") throw notFound();
       const location = LOCATIONS[result.target] ?? "body";
-      throw validationError(
-        result.error.issues.map((issue) => ({
-          location,
-          path: issue.path.map(String).join("."),
-          message: issue.message,
-        })),
-      );
+      throw validationError(schemaIssues(result.error.issues, location));
     },
   });
 
@@ -47,6 +55,20 @@ export function buildApp() {
   registerWhoami(app);
   registerListAdAccounts(app);
   registerKillApiKey(app);
+  registerListCampaigns(app);
+  registerCreateCampaign(app);
+  registerGetCampaign(app);
+  registerUpdateBudget(app);
+  registerLifecycleWrites(app);
+  registerGetAuthority(app);
+  registerPatchAuthority(app);
+  registerGetDefaults(app);
+  registerPatchDefaults(app);
+  registerListPending(app);
+  registerDecidePending(app);
+  registerGetJob(app);
+  registerListAuditLog(app);
+  registerVerifyAuditLog(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

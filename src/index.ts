@@ -1,5 +1,8 @@
-/** Worker entry: HTTP, queue consumers, cron, and the Durable Object classes. */
+/** Worker entry: HTTP, the dispatch and dead-letter queue consumers, the cron, the Durable Objects. */
 import { buildApp } from "./app";
+import { consumeDispatchBatch } from "./dispatch/consumer";
+import { consumeDeadLetters } from "./dispatch/dead-letters";
+import { runMaintenance } from "./dispatch/maintenance";
 import type { Env } from "./env";
 
 export { AuditLedgerObject } from "./objects/audit-ledger";
@@ -10,4 +13,11 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async queue(batch, env) {
+    if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
+    else await consumeDispatchBatch(batch, env);
+  },
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runMaintenance(env, new Date(controller.scheduledTime)));
+  },
+} satisfies ExportedHandler<Env, unknown>;

@@ -34,13 +34,19 @@ export async function chainHead(db: D1Database, organizationId: string) {
   return row ?? null;
 }
 
+/** D1 binds at most 100 parameters per statement. */
+const MAX_BOUND_PARAMETERS = 100;
+
 export async function existingAuditIds(db: D1Database, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await drizzle(db)
-    .select({ id: auditEvents.id })
-    .from(auditEvents)
-    .where(inArray(auditEvents.id, ids));
-  return new Set(rows.map((r) => r.id));
+  const existing = new Set<string>();
+  for (let i = 0; i < ids.length; i += MAX_BOUND_PARAMETERS) {
+    const rows = await drizzle(db)
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(inArray(auditEvents.id, ids.slice(i, i + MAX_BOUND_PARAMETERS)));
+    for (const row of rows) existing.add(row.id);
+  }
+  return existing;
 }
 
 export async function insertChainedEvents(db: D1Database, events: ChainedAuditEvent[]): Promise<void> {

@@ -102,3 +102,8 @@ export async function updateLayerPolicy(
     );
   return result.meta.changes === 1;
 }
+
+export async function findAdAccountById(db: D1Database, adAccountId: string) {
+  const [row] = await drizzle(db).select().from(adAccounts).where(eq(adAccounts.id, adAccountId)).limit(1);
+  return row ?? null;
+}

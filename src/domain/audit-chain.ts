@@ -19,6 +19,26 @@ export interface ChainedAuditEvent extends AuditEvent {
   hash: string;
 }
 
+/**
+ * The event exactly as its D1 row will read back: only the stored fields, absent ones as
+ * null, `data` through JSON. The ledger hashes this form, so what is hashed is what is stored
+ * (a Date in `data`, an undefined field or an extra property would otherwise hash differently).
+ */
+export function storedForm(event: AuditEvent): AuditEvent {
+  return {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    occurredAt: event.occurredAt,
+    requestId: event.requestId ?? null,
+    organizationId: event.organizationId,
+    projectId: event.projectId ?? null,
+    apiKeyId: event.apiKeyId ?? null,
+    actorType: event.actorType ?? null,
+    verdictId: event.verdictId ?? null,
+    data: JSON.parse(JSON.stringify(event.data ?? {})) as Record<string, unknown>,
+  };
+}
+
 /** The hash a chain starts from. */
 export const GENESIS_HASH = "0".repeat(64);
 

@@ -43,9 +43,8 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
       400,
     );
   }
-  // Later readers (validators, idempotency hashing) take the text from Hono's body cache.
-  c.req.bodyCache.text = text;
-  c.req.bodyCache.arrayBuffer = bytes.buffer as ArrayBuffer;
+  // The stream is spent: later readers (validators, idempotency hashing) read this copy.
+  c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: text });
   return next();
 });
 

@@ -62,3 +62,28 @@ export function validationError(issues: ValidationIssue[], status: 400 | 422 = 4
       : `The request has ${issues.length} invalid field${issues.length === 1 ? "" : "s"}.`;
   return new ApiError("VALIDATION", message, { issues }, { status });
 }
+
+interface SchemaIssue {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** A schema's issues as ours: dotted paths, one issue per unknown field. */
+export function schemaIssues(
+  issues: readonly SchemaIssue[],
+  location: ValidationIssue["location"],
+): ValidationIssue[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys" && issue.keys?.length) {
+      return issue.keys.map((key) => ({
+        location,
+        path: [...path, key].join("."),
+        message: "Unknown field.",
+      }));
+    }
+    return [{ location, path: path.join("."), message: issue.message }];
+  });
+}

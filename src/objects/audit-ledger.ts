@@ -4,7 +4,13 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { chainHead, existingAuditIds, insertChainedEvents } from "../db/audit";
-import { type AuditEvent, type ChainedAuditEvent, chainHash, GENESIS_HASH } from "../domain/audit-chain";
+import {
+  type AuditEvent,
+  type ChainedAuditEvent,
+  chainHash,
+  GENESIS_HASH,
+  storedForm,
+} from "../domain/audit-chain";
 import { newId } from "../domain/ids";
 import type { Env } from "../env";
 
@@ -39,7 +45,7 @@ export class AuditLedgerObject extends DurableObject<Env> {
     );
     const chained: ChainedAuditEvent[] = [];
     let { seq, hash } = this.head;
-    for (const event of events) {
+    for (const event of events.map(storedForm)) {
       if (already.has(event.eventId) || chained.some((c) => c.eventId === event.eventId)) continue;
       seq += 1;
       const next = await chainHash(event, seq, hash);

@@ -1,0 +1,42 @@
+/** One attempt at the platform: the ad account's connection, the right adapter, the request. */
+
+import { findAdAccountById } from "../db/tenancy";
+import type { Platform } from "../domain/platform-rules";
+import type { Env } from "../env";
+import { adapterFor, platformConfigFromEnv } from "../platforms/index";
+import type { AdAccountConnection, PlatformOperation, PlatformResult } from "../platforms/types";
+
+export interface AttemptRequest {
+  jobId: string;
+  attempt: number;
+  adAccountId: string;
+  operation: PlatformOperation;
+  /** The job came from a test-env key: the simulator answers, whatever the connection. */
+  sandbox: boolean;
+}
+
+export async function executeOnPlatform(env: Env, request: AttemptRequest): Promise<PlatformResult> {
+  const row = await findAdAccountById(env.DB, request.adAccountId);
+  if (!row) {
+    return {
+      ok: false,
+      kind: "rejected",
+      message: "The ad account is no longer connected.",
+      platformCode: "ACCOUNT_NOT_FOUND",
+    };
+  }
+  const account: AdAccountConnection = {
+    adAccountId: row.id,
+    platform: row.platform as Platform,
+    externalId: row.externalId,
+    currency: row.currency,
+    connection: row.connection === "live" ? "live" : "sandbox",
+    settings: row.settings,
+  };
+  const adapter = adapterFor(account.platform, account, platformConfigFromEnv({ ...env }), request.sandbox);
+  // Every delivery is a new attempt; the job id is the idempotency key, so a redelivery never creates twice.
+  return adapter.execute(request.operation, account, {
+    idempotencyKey: request.jobId,
+    attempt: request.attempt,
+  });
+}

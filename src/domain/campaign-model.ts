@@ -1,0 +1,159 @@
+/**
+ * The campaign object's records: the campaign, its jobs and its pending actions, and the
+ * vocabulary of gated actions. The campaign's Durable Object holds these; D1 holds copies.
+ */
+import type { ActorRef, AuthorityBlock, Axis } from "./authority";
+import type { Outcome, Platform } from "./platform-rules";
+
+export type CampaignStatus =
+  | "pending"
+  | "awaiting_approval"
+  | "active"
+  | "paused"
+  | "deleted"
+  | "failed"
+  | "rejected";
+
+export interface CampaignRecord {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  layerId: string;
+  platform: Platform;
+  adAccountId: string;
+  name: string;
+  outcome: Outcome;
+  status: CampaignStatus;
+  dailyBudgetCents: number | null;
+  lifetimeBudgetCents: number | null;
+  startTime: string | null;
+  endTime: string | null;
+  bidStrategy: Record<string, unknown>;
+  targeting: Record<string, unknown>;
+  platformSettings: Record<string, unknown>;
+  /** The caller's metadata as the exact JSON text it sent, or null. */
+  metadata: string | null;
+  platformCampaignId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuthorityState {
+  /** null while the campaign inherits its layer's defaults. */
+  block: AuthorityBlock | null;
+  version: number;
+  lastModifiedAt: string;
+  lastModifiedBy: ActorRef;
+}
+
+export const ACTION_TYPES = [
+  "create_campaign",
+  "update_budget",
+  "pause_campaign",
+  "resume_campaign",
+  "delete_campaign",
+] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** Which authority axis governs each action. */
+export const ACTION_AXIS: Record<ActionType, Axis> = {
+  create_campaign: "structural",
+  update_budget: "tactical",
+  pause_campaign: "structural",
+  resume_campaign: "structural",
+  delete_campaign: "structural",
+};
+
+export const JOB_KIND: Record<ActionType, string> = {
+  create_campaign: "ads_create_campaign",
+  update_budget: "ads_update_budget",
+  pause_campaign: "ads_pause_campaign",
+  resume_campaign: "ads_resume_campaign",
+  delete_campaign: "ads_delete_campaign",
+};
+
+export interface BudgetValue {
+  dailyBudgetCents?: number;
+  lifetimeBudgetCents?: number;
+}
+
+export type ActionValue = BudgetValue | { status: CampaignStatus } | Record<string, unknown>;
+
+export type JobStatus = "running" | "completed" | "failed" | "canceled";
+export type JobStage = "queued" | "awaiting_approval" | "dispatching" | "retrying";
+
+export interface JobError {
+  code: "PLATFORM_REJECTED" | "PLATFORM_ERROR" | "CANCELED" | "EXPIRED";
+  message: string;
+  platformCode?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  actionType: ActionType;
+  /** What the job asks the platform for (a budget change, a status). */
+  newValue: ActionValue;
+  status: JobStatus;
+  stage: JobStage | null;
+  attempts: number;
+  pendingId: string | null;
+  verdictId: string;
+  /** Bumped each time a fresh queue message is sent, so stale messages are recognised. */
+  generation: number;
+  /** Dispatch to the simulator (test-env keys) instead of the account's own connection. */
+  sandbox: boolean;
+  requestedBy: ActorRef;
+  requestId: string | null;
+  result: { platformCampaignId: string } | null;
+  error: JobError | null;
+  startedAt: string;
+  finishedAt: string | null;
+  updatedAt: string;
+  nextAttemptAt: string | null;
+}
+
+export type PendingStatus =
+  | "pending"
+  | "approved"
+  | "rejected"
+  | "dispatched"
+  | "dispatch_failed"
+  | "expired";
+
+export interface PendingRecord {
+  id: string;
+  actionType: ActionType;
+  jobId: string;
+  entityType: "campaign";
+  entityId: string;
+  entityName: string;
+  currentValue: ActionValue | null;
+  newValue: ActionValue;
+  status: PendingStatus;
+  requestedBy: ActorRef;
+  decidedBy: ActorRef | null;
+  decisionNote: string | null;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+  dispatchedAt: string | null;
+  dispatchFailureReason: string | null;
+}
+
+export const PENDING_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The campaign status a finished action leaves behind. */
+export function statusAfter(action: ActionType, current: CampaignStatus): CampaignStatus {
+  switch (action) {
+    case "create_campaign":
+    case "resume_campaign":
+      return "active";
+    case "pause_campaign":
+      return "paused";
+    case "delete_campaign":
+      return "deleted";
+    case "update_budget":
+      return current;
+  }
+}

@@ -1,0 +1,82 @@
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { findJob } from "../../db/campaigns";
+import { isId } from "../../domain/ids";
+import type { AppEnv } from "../../http/context";
+import { notFound } from "../../http/errors";
+import { defineRoute } from "../../http/route";
+import { PlatformSchema } from "../schemas";
+
+const JobSchema = z
+  .object({
+    jobId: z.string(),
+    kind: z.string().openapi({ example: "ads_create_campaign" }),
+    status: z.enum(["running", "completed", "failed", "canceled"]),
+    stage: z.enum(["queued", "awaiting_approval", "dispatching", "retrying"]).nullable(),
+    campaignId: z.string(),
+    platform: PlatformSchema,
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    attempts: z.number().int(),
+    pendingId: z.string().optional(),
+    result: z.object({ platformCampaignId: z.string() }).optional(),
+    error: z
+      .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
+      .optional()
+      .openapi({ description: "PLATFORM_REJECTED | PLATFORM_ERROR | CANCELED | EXPIRED" }),
+  })
+  .openapi("Job");
+
+export const getJobRoute = defineRoute(
+  { scope: ["jobs:read", "ads:*"], endpointClass: "read", errors: ["NOT_FOUND"] },
+  {
+    method: "get",
+    operationId: "getJob",
+    path: "/v1/jobs/{jobId}",
+    tags: ["Jobs"],
+    summary: "Poll a job",
+    description:
+      "`status` is `running` until it is `completed`, `failed` or `canceled`; `stage` tells where a running job is. Send `If-None-Match` with the last `ETag` to get 304 while nothing changed.",
+    request: {
+      params: z.object({ jobId: z.string().openapi({ param: { name: "jobId", in: "path" } }) }),
+      headers: z.object({ "if-none-match": z.string().optional() }),
+    },
+    responses: {
+      200: { description: "The job.", content: { "application/json": { schema: JobSchema } } },
+      304: { description: "Not modified since the ETag sent in If-None-Match." },
+    },
+  },
+);
+
+export function registerGetJob(app: OpenAPIHono<AppEnv>) {
+  app.openapi(getJobRoute, async (c) => {
+    const { jobId } = c.req.valid("param");
+    if (!isId("job", jobId)) throw notFound("Job");
+    const row = await findJob(c.env.DB, c.get("caller").organizationId, jobId);
+    if (!row) throw notFound("Job");
+    const etag = `"j${row.stateVersion}.${row.attempts}"`;
+    c.header("ETag", etag);
+    c.header("Cache-Control", "no-cache");
+    const ifNoneMatch = c.req.header("If-None-Match");
+    if (ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
+      return c.body(null, 304);
+    }
+    const error = row.error as { code: string; message: string; platformCode?: string } | null;
+    return c.json(
+      {
+        jobId: row.id,
+        kind: row.kind,
+        status: row.status as z.infer<typeof JobSchema>["status"],
+        stage: row.stage as z.infer<typeof JobSchema>["stage"],
+        campaignId: row.campaignId,
+        platform: row.platform as z.infer<typeof PlatformSchema>,
+        startedAt: row.startedAt,
+        ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
+        attempts: row.attempts,
+        ...(row.pendingId ? { pendingId: row.pendingId } : {}),
+        ...(row.result ? { result: row.result as { platformCampaignId: string } } : {}),
+        ...(error ? { error } : {}),
+      },
+      200,
+    );
+  });
+}

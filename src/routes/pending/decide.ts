@@ -1,0 +1,99 @@
+/** Approve and reject: the customer's answer to a queued (draft) action. */
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { findPendingAction } from "../../db/campaigns";
+import { isId, newId } from "../../domain/ids";
+import type { Platform } from "../../domain/platform-rules";
+import type { AppEnv } from "../../http/context";
+import { notFound } from "../../http/errors";
+import { defineRoute } from "../../http/route";
+import { campaignObject } from "../../objects/campaign";
+import { requestMeta, requireLayer, requireProject, unwrap } from "../lookups";
+import { DecisionResultSchema, PendingParams } from "./schemas";
+
+const PENDING_PATH = "/v1/projects/{projectId}/ads/{platform}/pending/{pendingId}";
+const ApproveSchema = z
+  .object({ comment: z.string().max(2000).optional() })
+  .strict()
+  .openapi("PendingApproval");
+const RejectSchema = z
+  .object({ reason: z.string().min(1).max(2000) })
+  .strict()
+  .openapi("PendingRejection");
+
+const decisionRoute = <const P extends string, S extends z.ZodType>(
+  path: P,
+  operationId: string,
+  summary: string,
+  body: S,
+  required: boolean,
+) =>
+  defineRoute(
+    { scope: "ads:write:pending", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+    {
+      method: "post",
+      operationId,
+      path,
+      tags: ["Pending actions"],
+      summary,
+      request: {
+        params: PendingParams,
+        body: { required, content: { "application/json": { schema: body } } },
+      },
+      responses: {
+        200: { description: "Decided.", content: { "application/json": { schema: DecisionResultSchema } } },
+      },
+    },
+  );
+
+export const approvePendingRoute = decisionRoute(
+  `${PENDING_PATH}/approve`,
+  "approvePendingAction",
+  "Approve a pending action: it is dispatched now, through the queue",
+  ApproveSchema,
+  false,
+);
+export const rejectPendingRoute = decisionRoute(
+  `${PENDING_PATH}/reject`,
+  "rejectPendingAction",
+  "Reject a pending action: its job is canceled",
+  RejectSchema,
+  true,
+);
+
+async function decide(
+  c: Context<AppEnv>,
+  params: { projectId: string; platform: Platform; pendingId: string },
+  decision: "approve" | "reject",
+  note: string | null,
+) {
+  const caller = c.get("caller");
+  if (!isId("pendingAction", params.pendingId)) throw notFound("Pending action");
+  const project = await requireProject(c.env.DB, caller, params.projectId);
+  const pending = await findPendingAction(c.env.DB, project.id, params.platform, params.pendingId);
+  if (!pending) throw notFound("Pending action");
+  const { snapshot: layer } = await requireLayer(c.env.DB, project.layerId, params.platform);
+  const { ok: _ok, ...result } = unwrap(
+    await campaignObject(c.env, pending.campaignId).decidePending({
+      scope: { organizationId: caller.organizationId, projectId: project.id, platform: params.platform },
+      pendingId: params.pendingId,
+      decision,
+      note,
+      layer,
+      verdictId: newId("verdict"),
+      meta: requestMeta(caller, c.get("requestId")),
+    }),
+  );
+  return result;
+}
+
+export function registerDecidePending(app: OpenAPIHono<AppEnv>) {
+  app.openapi(approvePendingRoute, async (c) => {
+    const body = (await c.req.text()) ? c.req.valid("json") : {};
+    return c.json(await decide(c, c.req.valid("param"), "approve", body.comment ?? null), 200);
+  });
+  app.openapi(rejectPendingRoute, async (c) => {
+    const { reason } = c.req.valid("json");
+    return c.json(await decide(c, c.req.valid("param"), "reject", reason), 200);
+  });
+}
