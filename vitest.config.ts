@@ -8,7 +8,14 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: "test" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: "test",
+            DISPATCH_MAX_ATTEMPTS: "3",
+            META_ACCESS_TOKEN: "test-meta-token",
+            TIKTOK_ACCESS_TOKEN: "test-tiktok-token",
+            APPLE_ACCESS_TOKEN: "test-apple-token",
+          },
         },
       }),
     ],

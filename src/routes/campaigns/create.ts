@@ -8,12 +8,12 @@ import { evaluateCreate } from "../../domain/gate";
 import { isId, newId } from "../../domain/ids";
 import { defaultTactics, type Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { ApiError, schemaIssues, validationError } from "../../http/errors";
+import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { recordAudit } from "../../objects/audit-ledger";
 import { campaignObject, denialMessage } from "../../objects/campaign";
 import { requestMeta, requireLayer, requireProject, unwrap } from "../lookups";
-import { ProjectPlatformParams } from "../schemas";
+import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 import { CreateCampaignAcceptedSchema, type CreateCampaignBody, CreateCampaignBodySchema } from "./schemas";
 
 export const createCampaignRoute = defineRoute(
@@ -45,10 +45,12 @@ function createValidationHook(
   c: Context<AppEnv>,
 ) {
   if (result.success) return;
-  const platform = c.req.param("platform") as Platform;
+  const platform = PlatformSchema.safeParse(c.req.param("platform"));
+  // An unknown platform names nothing that exists, whatever the body holds.
+  if (!platform.success) throw notFound();
   return c.req.json().then((raw: unknown) => {
     const issues = schemaIssues(result.error.issues, "body");
-    for (const rule of createIssues(platform, raw)) {
+    for (const rule of createIssues(platform.data, raw)) {
       if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
     }
     throw validationError(issues);
