@@ -149,7 +149,11 @@ export class CampaignObject extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- reads
 
-  getAuthority(scope: CampaignScope, layer: LayerSnapshot): Result<{ view: AuthorityView }> {
+  /**
+   * The effective authority block. A pinned block needs no layer; for an unpinned campaign
+   * called without the layer, `view` is null: read the layer and ask again.
+   */
+  getAuthority(scope: CampaignScope, layer: LayerSnapshot | null): Result<{ view: AuthorityView | null }> {
     const found = this.inScope(scope);
     if (!found) return notFound();
     return { ok: true, view: this.authorityView(found, layer) };
@@ -659,17 +663,24 @@ export class CampaignObject extends DurableObject<Env> {
     return c.platform === scope.platform ? c : null;
   }
 
-  private authorityView(campaign: CampaignRecord, layer: LayerSnapshot): AuthorityView {
+  private authorityView(campaign: CampaignRecord, layer: LayerSnapshot): AuthorityView;
+  private authorityView(campaign: CampaignRecord, layer: LayerSnapshot | null): AuthorityView | null;
+  private authorityView(campaign: CampaignRecord, layer: LayerSnapshot | null): AuthorityView | null {
     const state = this.authority as AuthorityState;
-    const pinned = state.block !== null;
-    return {
+    const base = {
       campaignId: campaign.id,
       platform: campaign.platform,
-      authority: state.block ?? layer.defaults,
-      source: pinned ? "per_campaign" : "layer_defaults",
       lastModifiedAt: state.lastModifiedAt,
       lastModifiedBy: state.lastModifiedBy,
-      etag: pinned ? `"a${state.version}"` : `"a${state.version}.l${layer.version}"`,
+    };
+    if (state.block)
+      return { ...base, authority: state.block, source: "per_campaign", etag: `"a${state.version}"` };
+    if (!layer) return null;
+    return {
+      ...base,
+      authority: layer.defaults,
+      source: "layer_defaults",
+      etag: `"a${state.version}.l${layer.version}"`,
     };
   }
 

@@ -7,10 +7,22 @@ import type { Caller } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import type { CampaignScope, Failure, LayerSnapshot, RequestMeta } from "../objects/campaign";
 
-export async function requireProject(db: D1Database, caller: Caller, projectId: string) {
+type Project = NonNullable<Awaited<ReturnType<typeof findProject>>>;
+
+/** A project's owner and layer never change, so each isolate remembers them once found. */
+const knownProjects = new Map<string, Project>();
+
+export async function requireProject(db: D1Database, caller: Caller, projectId: string): Promise<Project> {
+  const known = knownProjects.get(projectId);
+  if (known) {
+    if (known.organizationId !== caller.organizationId) throw notFound("Project");
+    return known;
+  }
   if (!isId("project", projectId)) throw notFound("Project");
   const project = await findProject(db, caller.organizationId, projectId);
   if (!project) throw notFound("Project");
+  if (knownProjects.size > 50_000) knownProjects.clear();
+  knownProjects.set(projectId, project);
   return project;
 }
 
@@ -25,20 +37,30 @@ export async function requireLayer(db: D1Database, layerId: string, platform: Pl
   return { policy, snapshot };
 }
 
-/** The project, the platform's layer policy, and the scope a campaign must be in. */
-export async function requireCampaignContext(
+/** The project and the scope a campaign must be in. */
+export async function requireCampaignScope(
   db: D1Database,
   caller: Caller,
   params: { projectId: string; platform: Platform; campaignId: string },
 ) {
   if (!isId("campaign", params.campaignId)) throw notFound("Campaign");
   const project = await requireProject(db, caller, params.projectId);
-  const { snapshot } = await requireLayer(db, project.layerId, params.platform);
   const scope: CampaignScope = {
     organizationId: caller.organizationId,
     projectId: project.id,
     platform: params.platform,
   };
+  return { project, scope };
+}
+
+/** The project, the platform's layer policy (read fresh: the kill switch acts at once), and the scope. */
+export async function requireCampaignContext(
+  db: D1Database,
+  caller: Caller,
+  params: { projectId: string; platform: Platform; campaignId: string },
+) {
+  const { project, scope } = await requireCampaignScope(db, caller, params);
+  const { snapshot } = await requireLayer(db, project.layerId, params.platform);
   return { project, layer: snapshot, scope };
 }
 

@@ -1,8 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/context";
+import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { campaignObject } from "../../objects/campaign";
-import { requireCampaignContext, unwrap } from "../lookups";
+import { requireCampaignScope, requireLayer, unwrap } from "../lookups";
 import { CampaignParams } from "../schemas";
 import { AuthorityViewSchema } from "./schemas";
 
@@ -29,8 +30,15 @@ export const getAuthorityRoute = defineRoute(
 export function registerGetAuthority(app: OpenAPIHono<AppEnv>) {
   app.openapi(getAuthorityRoute, async (c) => {
     const params = c.req.valid("param");
-    const { layer, scope } = await requireCampaignContext(c.env.DB, c.get("caller"), params);
-    const { view } = unwrap(await campaignObject(c.env, params.campaignId).getAuthority(scope, layer));
+    const { project, scope } = await requireCampaignScope(c.env.DB, c.get("caller"), params);
+    const campaign = campaignObject(c.env, params.campaignId);
+    // Pinned blocks (every campaign created here) need no layer read.
+    let { view } = unwrap(await campaign.getAuthority(scope, null));
+    if (!view) {
+      const { snapshot } = await requireLayer(c.env.DB, project.layerId, params.platform);
+      ({ view } = unwrap(await campaign.getAuthority(scope, snapshot)));
+    }
+    if (!view) throw notFound("Campaign");
     const { etag, ...body } = view;
     c.header("ETag", etag);
     return c.json({ ...body, platform: params.platform }, 200);
