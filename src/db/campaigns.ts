@@ -1,5 +1,5 @@
 /** Reads of the D1 copies of campaigns, jobs and pending actions (written by the campaign objects). */
-import { and, count, desc, eq, gt, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { campaigns, jobs, pendingActions } from "./schema";
 
@@ -106,7 +106,7 @@ function pendingConditions(q: Omit<PendingQuery, "limit" | "after">): (SQL | und
     conditions.push(
       or(
         eq(pendingActions.status, "expired"),
-        and(eq(pendingActions.status, "pending"), lt(pendingActions.expiresAt, q.now)),
+        and(eq(pendingActions.status, "pending"), lte(pendingActions.expiresAt, q.now)),
       ),
     );
   } else {
@@ -147,6 +147,6 @@ export async function overduePendingActions(db: D1Database, now: string, limit: 
   return drizzle(db)
     .select({ id: pendingActions.id, campaignId: pendingActions.campaignId })
     .from(pendingActions)
-    .where(and(eq(pendingActions.status, "pending"), lt(pendingActions.expiresAt, now)))
+    .where(and(eq(pendingActions.status, "pending"), lte(pendingActions.expiresAt, now)))
     .limit(limit);
 }
