@@ -413,22 +413,30 @@ export class CampaignObject extends DurableObject<Env> {
       ...(input.note ? { note: input.note } : {}),
     };
     if (input.decision === "approve") {
-      if (input.layer.controls.killSwitchActive) {
+      // Releasing a queued write is itself a write: the kill switch stops everyone, and a
+      // partner may only approve while the customer has partner writes enabled.
+      const controls = input.layer.controls;
+      const reason = controls.killSwitchActive
+        ? "kill_switch_active"
+        : input.meta.actor.actorType === "partner" && !controls.partnerWritesEnabled
+          ? "partner_writes_disabled"
+          : null;
+      if (reason) {
         await this.commit({
           audit: [
             this.event(
               input.meta,
               "verdict",
-              { ...decisionData, decision: "deny", reason: "kill_switch_active" },
+              { ...decisionData, decision: "deny", reason },
               input.verdictId,
               at,
             ),
           ],
         });
-        return fail("AUTHORITY_DENIED", denialMessage("kill_switch_active"), {
+        return fail("AUTHORITY_DENIED", denialMessage(reason), {
           verdictId: input.verdictId,
           axis: ACTION_AXIS[item.actionType],
-          reason: "kill_switch_active",
+          reason,
         });
       }
       if (campaign.status === "deleted" && item.actionType !== "delete_campaign") {

@@ -428,6 +428,17 @@ describe("approving", () => {
     const again = await decide(t, queued.pendingId, "approve");
     expect(again.status, again.text).toBe(200);
   });
+
+  it("denies a partner's approval while partner writes are off, not the customer's", async () => {
+    const t = await createTenant();
+    const campaignId = await liveCampaign(t, { mode: "draft" });
+    const queued = await queue(t, "pause", campaignId);
+    await setDefaults(t, { partnerWritesEnabled: false });
+    const res = await decide(t, queued.pendingId, "approve", { key: t.keys.partner });
+    expect(expectError(res, 403, "AUTHORITY_DENIED").reason, res.text).toBe("partner_writes_disabled");
+    const customer = await decide(t, queued.pendingId, "approve");
+    expect(customer.status, customer.text).toBe(200);
+  });
 });
 
 describe("rejecting", () => {
