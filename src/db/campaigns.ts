@@ -33,14 +33,7 @@ export async function listCampaigns(db: D1Database, q: CampaignQuery) {
   if (q.adAccountId) conditions.push(eq(campaigns.adAccountId, q.adAccountId));
   if (q.statuses?.length) conditions.push(inArray(campaigns.status, q.statuses));
   if (q.since) conditions.push(gte(campaigns.createdAt, q.since));
-  if (q.after) {
-    conditions.push(
-      or(
-        lt(campaigns.createdAt, q.after.createdAt),
-        and(eq(campaigns.createdAt, q.after.createdAt), lt(campaigns.id, q.after.id)),
-      ),
-    );
-  }
+  if (q.after) conditions.push(afterKey(campaigns, q.after));
   const rows = await drizzle(db)
     .select()
     .from(campaigns)
@@ -48,6 +41,14 @@ export async function listCampaigns(db: D1Database, q: CampaignQuery) {
     .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
     .limit(q.limit + 1);
   return { rows: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+}
+
+/** Keyset condition for newest-first pages: rows strictly after (createdAt, id), both descending. */
+function afterKey(table: typeof campaigns | typeof pendingActions, after: { createdAt: string; id: string }) {
+  return or(
+    lt(table.createdAt, after.createdAt),
+    and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)),
+  );
 }
 
 export async function findJob(db: D1Database, organizationId: string, jobId: string) {
@@ -117,14 +118,7 @@ function pendingConditions(q: Omit<PendingQuery, "limit" | "after">): (SQL | und
 
 export async function listPendingActions(db: D1Database, q: PendingQuery) {
   const conditions = pendingConditions(q);
-  if (q.after) {
-    conditions.push(
-      or(
-        lt(pendingActions.createdAt, q.after.createdAt),
-        and(eq(pendingActions.createdAt, q.after.createdAt), lt(pendingActions.id, q.after.id)),
-      ),
-    );
-  }
+  if (q.after) conditions.push(afterKey(pendingActions, q.after));
   const rows = await drizzle(db)
     .select()
     .from(pendingActions)

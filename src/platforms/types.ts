@@ -1,23 +1,19 @@
-import type { Outcome, Platform } from "../domain/platform-rules";
+import type { CampaignRecord } from "../domain/campaign-model";
+import type { Platform } from "../domain/platform-rules";
 
-/** A campaign as the adapters see it: our own units (cents), our own vocabulary. */
-export interface CampaignSpec {
-  /** Our campaign id (`cmp_…`). */
-  campaignId: string;
-  name: string;
-  outcome: Outcome;
-  dailyBudgetCents: number | null;
-  lifetimeBudgetCents: number | null;
-  /** ISO 8601 UTC (`…Z`) or null. */
-  startTime: string | null;
-  endTime: string | null;
-  /** Per-platform bid strategy, already defaulted (see domain/platform-rules.ts). */
-  bidStrategy: Record<string, unknown>;
-  /** Per-platform targeting, already defaulted. */
-  targeting: Record<string, unknown>;
-  /** Other per-platform settings chosen at create (special ad categories, buying type, …). */
-  platformSettings: Record<string, unknown>;
-}
+/** A campaign as the adapters see it: our own units (cents), our own vocabulary, defaults applied. */
+export type CampaignSpec = { campaignId: string } & Pick<
+  CampaignRecord,
+  | "name"
+  | "outcome"
+  | "dailyBudgetCents"
+  | "lifetimeBudgetCents"
+  | "startTime"
+  | "endTime"
+  | "bidStrategy"
+  | "targeting"
+  | "platformSettings"
+>;
 
 /** The ad account connection the adapter talks through. */
 export interface AdAccountConnection {
