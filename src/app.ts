@@ -4,7 +4,6 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "./http/auth";
-import { jsonBody } from "./http/body";
 import type { AppEnv } from "./http/context";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
@@ -51,7 +50,7 @@ export function buildApp() {
   // The runtime's floor for benchmarks: no auth, no I/O.
   app.get("/healthz", (c) => c.json({ ok: true }));
 
-  app.use("/v1/*", jsonBody, authenticate);
+  app.use("/v1/*", authenticate);
   registerWhoami(app);
   registerListAdAccounts(app);
   registerKillApiKey(app);

@@ -15,6 +15,8 @@ export interface Env {
   ENVIRONMENT: string;
   DISPATCH_BACKOFF_BASE_SECONDS?: string;
   DISPATCH_MAX_ATTEMPTS?: string;
+  /** Seconds a running job may go without progress before its message is re-sent (600). */
+  DISPATCH_STALL_SECONDS?: string;
   META_API_BASE?: string;
   META_API_VERSION?: string;
   META_ACCESS_TOKEN?: string;

@@ -45,12 +45,7 @@ export function takeFromWindow(state: WindowState, limit: number, now: number): 
   const used = state.previous * overlap + state.current;
   const resetAt = Math.ceil((state.windowStart + WINDOW_MS) / 1000);
   if (used + 1 > limit) {
-    // The weighted count falls as the window slides; wait until one request fits.
-    const needed = used + 1 - limit;
-    const waitMs =
-      state.previous > 0 && needed <= state.previous * overlap
-        ? (needed / state.previous) * WINDOW_MS
-        : state.windowStart + WINDOW_MS - now;
+    const waitMs = waitUntilOneFits(state, limit, now);
     return {
       allowed: false,
       limit,
@@ -67,4 +62,20 @@ export function takeFromWindow(state: WindowState, limit: number, now: number): 
     resetAt,
     retryAfterSeconds: 0,
   };
+}
+
+/**
+ * How long until one more request fits: the previous window's weight falls linearly as the
+ * current window ages; once it rolls over, this window's count becomes the falling weight.
+ */
+function waitUntilOneFits(state: WindowState, limit: number, now: number): number {
+  const elapsed = now - state.windowStart;
+  const room = limit - 1 - state.current;
+  if (room >= 0 && state.previous > 0) {
+    // Fits within this window once previous * (1 - t / WINDOW) <= room.
+    const at = WINDOW_MS * (1 - room / state.previous);
+    if (at < WINDOW_MS) return Math.max(0, at - elapsed);
+  }
+  const intoNext = state.current > 0 ? Math.max(0, WINDOW_MS * (1 - (limit - 1) / state.current)) : 0;
+  return WINDOW_MS - elapsed + intoNext;
 }

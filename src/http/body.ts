@@ -7,7 +7,20 @@ import type { AppEnv } from "./context";
 import { ApiError, validationError } from "./errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+/** The same test the route validators apply, so both layers agree on what JSON is. */
+const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+export const notJsonContentType = () =>
+  validationError(
+    [
+      {
+        location: "header",
+        path: "Content-Type",
+        message: "Request bodies must be JSON (Content-Type: application/json).",
+      },
+    ],
+    400,
+  );
 
 const tooLarge = () =>
   new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, {
@@ -19,20 +32,16 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const declared = Number(c.req.header("Content-Length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const bytes = await readCapped(c.req.raw);
-  if (bytes.byteLength === 0) return next();
-  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    throw validationError(
-      [
-        {
-          location: "header",
-          path: "Content-Type",
-          message: "Request bodies must be JSON (Content-Type: application/json).",
-        },
-      ],
-      400,
-    );
+  if (bytes.byteLength === 0) {
+    // The stream is spent even when empty: later readers get a request without a body, and
+    // without a Content-Type announcing one (an empty "JSON" body is no body).
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete("Content-Type");
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers });
+    return next();
   }
+  const contentType = c.req.header("Content-Type");
+  if (contentType === undefined || !JSON_CONTENT_TYPE.test(contentType.trim())) throw notJsonContentType();
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -1,6 +1,7 @@
 /** Turns every failure into the documented envelope; unexpected ones become a logged 500. */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { notJsonContentType } from "./body";
 import type { AppEnv } from "./context";
 import { ApiError, validationError } from "./errors";
 
@@ -24,6 +25,8 @@ export function onError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof HTTPException && error.status === 400) {
     return errorResponse(c, validationError([{ location: "body", path: "", message: error.message }], 400));
   }
+  // The route validators refuse a body route's non-JSON Content-Type (even with an empty body).
+  if (error instanceof HTTPException && error.status === 415) return errorResponse(c, notJsonContentType());
   console.error(
     JSON.stringify({
       level: "error",

@@ -4,6 +4,7 @@
  */
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { EndpointClass } from "../domain/rate-limits";
+import { jsonBody } from "./body";
 import { ERROR_STATUS, type ErrorCode, ErrorEnvelopeSchema } from "./errors";
 import { guard, type ScopeRequirement } from "./guard";
 import { idempotency } from "./idempotency";
@@ -48,7 +49,8 @@ export function defineRoute<
     security: [{ bearerAuth: scopes }],
     "x-required-scopes": scopes,
     "x-endpoint-class": endpointClass,
-    middleware: writes ? [guard(scope, endpointClass), idempotency] : [guard(scope, endpointClass)],
+    // Admission (kill, rate limit, scope) comes first, so malformed bodies count against the limit too.
+    middleware: writes ? [guard(scope, endpointClass), jsonBody, idempotency] : [guard(scope, endpointClass)],
     responses: { ...route.responses, ...errorResponses(codes) },
   });
 }

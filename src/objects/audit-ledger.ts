@@ -19,9 +19,14 @@ interface Head {
   hash: string;
 }
 
+/** How many appended ids an instance remembers before it forgets them and asks D1 again. */
+const REMEMBERED_IDS = 100_000;
+
 export class AuditLedgerObject extends DurableObject<Env> {
   private head: Head | null = null;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Ids this instance appended; a redelivery of one of them is skipped without asking D1. */
+  private readonly appended = new Set<string>();
 
   /** Appends events in order; events already in the chain (by id) are skipped, so redelivery is safe. */
   append(events: AuditEvent[]): Promise<number> {
@@ -36,17 +41,35 @@ export class AuditLedgerObject extends DurableObject<Env> {
     if (events.some((e) => e.organizationId !== organizationId)) {
       throw new Error("one ledger append takes events of one organization");
     }
+    const fresh = events.filter(
+      (e, i) => !this.appended.has(e.eventId) && events.findIndex((o) => o.eventId === e.eventId) === i,
+    );
+    try {
+      return await this.chainAndInsert(organizationId, fresh, new Set());
+    } catch {
+      // Some may already be in D1 from an earlier life of this object (its acknowledgement
+      // lost), or the head moved: reload the head, ask D1 which ids it holds, and try once more.
+      this.head = null;
+      const already = await existingAuditIds(
+        this.env.DB,
+        fresh.map((e) => e.eventId),
+      );
+      return this.chainAndInsert(organizationId, fresh, already);
+    }
+  }
+
+  private async chainAndInsert(
+    organizationId: string,
+    events: AuditEvent[],
+    skip: Set<string>,
+  ): Promise<number> {
     if (!this.head) {
       this.head = (await chainHead(this.env.DB, organizationId)) ?? { seq: 0, hash: GENESIS_HASH };
     }
-    const already = await existingAuditIds(
-      this.env.DB,
-      events.map((e) => e.eventId),
-    );
     const chained: ChainedAuditEvent[] = [];
     let { seq, hash } = this.head;
     for (const event of events.map(storedForm)) {
-      if (already.has(event.eventId) || chained.some((c) => c.eventId === event.eventId)) continue;
+      if (skip.has(event.eventId)) continue;
       seq += 1;
       const next = await chainHash(event, seq, hash);
       chained.push({ ...event, seq, prevHash: hash, hash: next });
@@ -55,11 +78,13 @@ export class AuditLedgerObject extends DurableObject<Env> {
     try {
       await insertChainedEvents(this.env.DB, chained);
     } catch (error) {
-      // Our view of the head may be stale (another writer, or a lost acknowledgement): reload it next time.
       this.head = null;
       throw error;
     }
     this.head = { seq, hash };
+    if (this.appended.size + chained.length > REMEMBERED_IDS) this.appended.clear();
+    for (const event of [...chained, ...events.filter((e) => skip.has(e.eventId))])
+      this.appended.add(event.eventId);
     return chained.length;
   }
 }

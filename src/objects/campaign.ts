@@ -27,6 +27,7 @@ import {
   type PendingRecord,
   statusAfter,
 } from "../domain/campaign-model";
+import { ifMatchHolds } from "../domain/etags";
 import { evaluateAuthorityChange, evaluateWrite, type LayerControls } from "../domain/gate";
 import { newId } from "../domain/ids";
 import { dispatchConfig, type Env } from "../env";
@@ -107,8 +108,8 @@ interface Changes {
   enqueue?: { message: DispatchMessage; delaySeconds?: number }[];
 }
 
-/** How long a running job may go without progress before the watchdog acts. */
-const STALL_MS = 10 * 60 * 1000;
+/** How long a running job may go without progress before the watchdog acts (default). */
+const DEFAULT_STALL_MS = 10 * 60 * 1000;
 /** No job stays running longer than this; then it fails. */
 const JOB_DEADLINE_MS = 24 * 60 * 60 * 1000;
 const OUTBOX_RETRY_MS = 2_000;
@@ -226,7 +227,7 @@ export class CampaignObject extends DurableObject<Env> {
     const campaign = this.inScope(input.scope);
     if (!campaign || !this.authority) return notFound();
     const current = this.authorityView(campaign, input.layer);
-    if (input.ifMatch !== null && !etagMatches(input.ifMatch, current.etag)) {
+    if (input.ifMatch !== null && !ifMatchHolds(input.ifMatch, current.etag)) {
       return fail(
         "PRECONDITION_FAILED",
         "The authority block changed since you read it (If-Match is stale).",
@@ -314,6 +315,9 @@ export class CampaignObject extends DurableObject<Env> {
     if (campaign.status === "deleted" || this.runningJob("delete_campaign", true)) {
       return fail("CONFLICT", "This campaign is deleted.", { status: "deleted" });
     }
+    // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
+    const blocked = this.actionBlocker(campaign, input.action, input.value);
+    if (blocked) return blocked;
     const axis = ACTION_AXIS[input.action];
     const authority = this.authority.block ?? input.layer.defaults;
     const decision = evaluateWrite({
@@ -340,8 +344,6 @@ export class CampaignObject extends DurableObject<Env> {
         { verdictId: input.verdictId, axis, currentMode: decision.currentMode, reason: decision.reason },
       );
     }
-    const blocked = this.actionBlocker(campaign, input.action, input.value);
-    if (blocked) return blocked;
 
     const job = this.newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
     const audit = [this.event(input.meta, "verdict", verdictData, input.verdictId, now)];
@@ -654,7 +656,7 @@ export class CampaignObject extends DurableObject<Env> {
         continue;
       }
       const due = job.nextAttemptAt ? Date.parse(job.nextAttemptAt) : Date.parse(job.updatedAt);
-      if (now - due > STALL_MS) {
+      if (now - due > this.stallMs()) {
         Object.assign(job, { generation: job.generation + 1, updatedAt: new Date(now).toISOString() });
         jobs.push(job);
         enqueue.push({ message: this.message(job) });
@@ -664,6 +666,11 @@ export class CampaignObject extends DurableObject<Env> {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private stallMs(): number {
+    const seconds = Number(this.env.DISPATCH_STALL_SECONDS);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_STALL_MS;
+  }
 
   private inScope(scope: CampaignScope): CampaignRecord | null {
     const c = this.campaign;
@@ -996,47 +1003,45 @@ export class CampaignObject extends DurableObject<Env> {
   private async deliverOnce(): Promise<void> {
     const entries = [...this.outbox];
     if (entries.length === 0) return;
-    const delivered = new Set<OutboxEntry>();
-    const failures: string[] = [];
-
+    const campaign = this.campaign as CampaignRecord;
     const projections = entries.filter(
       (e): e is Extract<OutboxEntry, { type: "project" }> => e.type === "project",
     );
-    if (projections.length > 0) {
-      try {
-        await this.writeProjections(projections);
-        for (const e of projections) delivered.add(e);
-      } catch (error) {
-        failures.push(`d1: ${String(error)}`);
-      }
-    }
     const audits = entries.filter((e): e is Extract<OutboxEntry, { type: "audit" }> => e.type === "audit");
-    if (audits.length > 0) {
-      try {
-        const campaign = this.campaign as CampaignRecord;
-        await recordAudit(
-          this.env,
-          audits.flatMap((e) => e.events).map((e) => ({ ...e, organizationId: campaign.organizationId })),
-        );
-        for (const e of audits) delivered.add(e);
-      } catch (error) {
-        failures.push(`audit: ${String(error)}`);
-      }
-    }
     const sends = entries.filter((e): e is Extract<OutboxEntry, { type: "enqueue" }> => e.type === "enqueue");
-    if (sends.length > 0) {
-      try {
-        await this.env.DISPATCH_QUEUE.sendBatch(
-          sends.map((e) => ({
-            body: e.message,
-            ...(e.delaySeconds > 0 ? { delaySeconds: e.delaySeconds } : {}),
-          })),
-        );
-        for (const e of sends) delivered.add(e);
-      } catch (error) {
-        failures.push(`queue: ${String(error)}`);
-      }
-    }
+    // The three destinations are independent: deliver them side by side, keep what failed.
+    const stages: [string, OutboxEntry[], () => Promise<unknown>][] = [
+      ["d1", projections, () => this.writeProjections(projections)],
+      [
+        "audit",
+        audits,
+        () =>
+          recordAudit(
+            this.env,
+            audits.flatMap((e) => e.events).map((e) => ({ ...e, organizationId: campaign.organizationId })),
+          ),
+      ],
+      [
+        "queue",
+        sends,
+        () =>
+          this.env.DISPATCH_QUEUE.sendBatch(
+            sends.map((e) => ({
+              body: e.message,
+              ...(e.delaySeconds > 0 ? { delaySeconds: e.delaySeconds } : {}),
+            })),
+          ),
+      ],
+    ];
+    const pending = stages.filter(([, items]) => items.length > 0);
+    const results = await Promise.allSettled(pending.map(([, , deliver]) => deliver()));
+    const delivered = new Set<OutboxEntry>();
+    const failures: string[] = [];
+    results.forEach((result, i) => {
+      const [name, items] = pending[i] as (typeof stages)[number];
+      if (result.status === "fulfilled") for (const e of items) delivered.add(e);
+      else failures.push(`${name}: ${String(result.reason)}`);
+    });
     this.outbox = this.outbox.filter((e) => !delivered.has(e));
     this.ctx.storage.kv.put("outbox", this.outbox);
     this.outboxFailedAt = failures.length > 0 ? Date.now() : null;
@@ -1045,7 +1050,7 @@ export class CampaignObject extends DurableObject<Env> {
         JSON.stringify({
           level: "warn",
           msg: "outbox delivery deferred to alarm",
-          campaignId: this.campaign?.id,
+          campaignId: campaign.id,
           failures,
         }),
       );
@@ -1084,7 +1089,7 @@ export class CampaignObject extends DurableObject<Env> {
     for (const job of this.jobs.values()) {
       if (job.status !== "running" || job.stage === "awaiting_approval") continue;
       const due = job.nextAttemptAt ? Date.parse(job.nextAttemptAt) : Date.parse(job.updatedAt);
-      times.push(due + STALL_MS + 1000);
+      times.push(due + this.stallMs() + 1000);
     }
     if (times.length === 0) return;
     void this.ctx.storage.setAlarm(Math.min(...times));
@@ -1100,13 +1105,6 @@ function campaignValue(c: CampaignRecord): Record<string, unknown> {
     startTime: c.startTime,
     endTime: c.endTime,
   };
-}
-
-function etagMatches(header: string, etag: string): boolean {
-  return header
-    .split(",")
-    .map((t) => t.trim().replace(/^W\//, ""))
-    .some((t) => t === "*" || t === etag);
 }
 
 const DENIAL_MESSAGES: Record<string, string> = {

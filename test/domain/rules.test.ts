@@ -89,3 +89,16 @@ describe("ids", () => {
     expect(isId("campaign", "cmp_' OR 1=1 --")).toBe(false);
   });
 });
+
+describe("entity tags", () => {
+  it("compares If-Match strongly and If-None-Match weakly", async () => {
+    const { ifMatchHolds, ifNoneMatchHits } = await import("../../src/domain/etags");
+    expect(ifMatchHolds('"a2"', '"a2"')).toBe(true);
+    expect(ifMatchHolds('"a1", "a2"', '"a2"')).toBe(true);
+    expect(ifMatchHolds("*", '"a2"')).toBe(true);
+    expect(ifMatchHolds('W/"a2"', '"a2"')).toBe(false);
+    expect(ifMatchHolds('"a1"', '"a2"')).toBe(false);
+    expect(ifNoneMatchHits('W/"j3"', '"j3"')).toBe(true);
+    expect(ifNoneMatchHits('"j2"', '"j3"')).toBe(false);
+  });
+});

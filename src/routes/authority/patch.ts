@@ -45,7 +45,8 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
       await campaignObject(c.env, params.campaignId).patchAuthority({
         scope,
         requested: authority,
-        ifMatch: c.req.header("If-Match") ?? null,
+        // An empty If-Match names no tag: treated as absent, as on the defaults.
+        ifMatch: c.req.header("If-Match") || null,
         layer,
         verdictId: newId("verdict"),
         meta: requestMeta(caller, c.get("requestId")),

@@ -48,13 +48,17 @@ function createValidationHook(
   const platform = PlatformSchema.safeParse(c.req.param("platform"));
   // An unknown platform names nothing that exists, whatever the body holds.
   if (!platform.success) throw notFound();
-  return c.req.json().then((raw: unknown) => {
-    const issues = schemaIssues(result.error.issues, "body");
-    for (const rule of createIssues(platform.data, raw)) {
-      if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
-    }
-    throw validationError(issues);
-  });
+  // An empty body reaches here as {} and has no JSON to re-read.
+  return c.req
+    .json()
+    .catch(() => ({}))
+    .then((raw: unknown) => {
+      const issues = schemaIssues(result.error.issues, "body");
+      for (const rule of createIssues(platform.data, raw)) {
+        if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
+      }
+      throw validationError(issues);
+    });
 }
 
 export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
@@ -69,16 +73,17 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const issues = createIssues(platform, body);
       if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
       const project = await requireProject(c.env.DB, caller, projectId);
-      const account = isId("adAccount", body.adAccountId)
-        ? await findAdAccount(c.env.DB, project.id, body.adAccountId)
-        : null;
+      // The account and the layer policy are independent reads: make them side by side.
+      const [account, { snapshot: layer }] = await Promise.all([
+        isId("adAccount", body.adAccountId) ? findAdAccount(c.env.DB, project.id, body.adAccountId) : null,
+        requireLayer(c.env.DB, project.layerId, platform),
+      ]);
       if (!account || account.platform !== platform || account.tokenStatus !== "valid") {
         throw new ApiError(
           "NOT_FOUND",
           "Ad account not found in this project for this platform, or not connected.",
         );
       }
-      const { snapshot: layer } = await requireLayer(c.env.DB, project.layerId, platform);
       const requested = authorityFromModes(body.campaignManagementMode, body.creativeMode);
       const decision = evaluateCreate({
         actorType: caller.actorType,

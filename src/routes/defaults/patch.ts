@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { policyControls, policyDefaults, updateLayerPolicy } from "../../db/tenancy";
+import { ifMatchHolds } from "../../domain/etags";
 import { evaluateDefaultsChange } from "../../domain/gate";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
@@ -64,7 +65,7 @@ export function registerPatchDefaults(app: OpenAPIHono<AppEnv>) {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const { policy } = await requireLayer(c.env.DB, project.layerId, platform);
       const ifMatch = c.req.header("If-Match");
-      if (ifMatch && !ifMatch.split(",").some((t) => t.trim() === "*" || t.trim() === defaultsETag(policy))) {
+      if (ifMatch && !ifMatchHolds(ifMatch, defaultsETag(policy))) {
         throw new ApiError(
           "PRECONDITION_FAILED",
           "The layer defaults changed since you read them (If-Match is stale).",

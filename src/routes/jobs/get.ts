@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { findJob } from "../../db/campaigns";
+import { ifNoneMatchHits } from "../../domain/etags";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
@@ -57,7 +58,7 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
     c.header("ETag", etag);
     c.header("Cache-Control", "no-cache");
     const ifNoneMatch = c.req.header("If-None-Match");
-    if (ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
+    if (ifNoneMatch && ifNoneMatchHits(ifNoneMatch, etag)) {
       return c.body(null, 304);
     }
     const error = row.error as { code: string; message: string; platformCode?: string } | null;

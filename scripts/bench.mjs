@@ -1,0 +1,196 @@
+// `npm run bench` (SPEC §8): starts the API locally, drives each endpoint with autocannon for
+// a fixed time, and prints p50/p99 latency, throughput and the p50 ratio to the no-op
+// `/healthz` route of the same Worker, measured in the same run (before and after the rest,
+// so drift shows). Then reports the deployed bundle size from `wrangler deploy --dry-run`.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { mintKeys, readTenant } from "./extra-keys.mjs";
+import { startApi } from "./serve.mjs";
+
+/** The loaded run the targets are judged on, then an unloaded one (latency without queueing). */
+const CONNECTION_LEVELS = [10, 1];
+const WARMUP_SECONDS = 1;
+const DURATION_SECONDS = 6;
+const BENCH_KEYS = 16;
+const TARGET_CAMPAIGNS = 20;
+const ENDPOINTS = ["whoami", "authority GET", "job GET", "authority PATCH", "create campaign"];
+/** SPEC §8 targets: p50 at most this many times the floor's p50. */
+const TARGETS = { "authority GET": 1.3, "authority PATCH": 1.6, "create campaign": 2 };
+
+const json = (key, body) => ({
+  headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+const createBody = (tenant, name) => ({
+  adAccountId: tenant.adAccounts.meta,
+  name,
+  outcome: "conversions",
+  dailyBudgetCents: 5000,
+  campaignManagementMode: "autopilot",
+  creativeMode: "autopilot",
+});
+
+async function createTargets(base, tenant, keys) {
+  const targets = [];
+  for (let i = 0; i < TARGET_CAMPAIGNS; i++) {
+    const res = await fetch(`${base}/v1/projects/${tenant.projectId}/ads/meta/campaigns`, {
+      method: "POST",
+      ...json(keys[i % keys.length], createBody(tenant, `bench target ${i}`)),
+    });
+    const body = await res.json();
+    if (res.status !== 202) throw new Error(`create target: ${res.status} ${JSON.stringify(body)}`);
+    targets.push({ campaignId: body.campaignId, jobId: body.jobId });
+  }
+  return targets;
+}
+
+/** Each endpoint maps a request counter to one request; keys and targets rotate with it. */
+function endpoints(tenant, keys, targets) {
+  const key = (n) => keys[n % keys.length];
+  const target = (n) => targets[Math.floor(n / keys.length) % targets.length];
+  const auth = (n) => ({ authorization: `Bearer ${key(n)}` });
+  const campaigns = `/v1/projects/${tenant.projectId}/ads/meta/campaigns`;
+  return {
+    floor: () => ({ method: "GET", path: "/healthz", headers: {} }),
+    whoami: (n) => ({ method: "GET", path: "/v1/whoami", headers: auth(n) }),
+    "authority GET": (n) => ({
+      method: "GET",
+      path: `${campaigns}/${target(n).campaignId}/authority`,
+      headers: auth(n),
+    }),
+    "job GET": (n) => ({ method: "GET", path: `/v1/jobs/${target(n).jobId}`, headers: auth(n) }),
+    // Alternates the mode, so every PATCH is a real change with its own verdict.
+    "authority PATCH": (n) => ({
+      method: "PATCH",
+      path: `${campaigns}/${target(n).campaignId}/authority`,
+      ...json(key(n), { authority: { tactical: n % 2 ? "draft" : "auto" } }),
+    }),
+    // No Idempotency-Key: each request creates its own campaign.
+    "create campaign": (n) => ({
+      method: "POST",
+      path: campaigns,
+      ...json(key(n), createBody(tenant, `bench ${Date.now()} ${n}`)),
+    }),
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * One autocannon run. Latencies are collected from 2xx responses only, at full precision
+ * (autocannon's own histogram rounds to whole milliseconds, too coarse for a ~1 ms floor).
+ */
+async function measure(base, makeRequest, duration, connections) {
+  let n = 0;
+  const latencies = [];
+  const run = autocannon({
+    url: base,
+    connections,
+    duration,
+    excludeErrorStats: true,
+    requests: [{ setupRequest: (request) => ({ ...request, ...makeRequest(n++) }) }],
+  });
+  run.on("response", (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await run;
+  latencies.sort((a, b) => a - b);
+  const other = Object.entries(result.statusCodeStats)
+    .filter(([code]) => !code.startsWith("2"))
+    .map(([code, { count }]) => `${code}×${count}`);
+  if (result.errors) other.push(`errors×${result.errors}`);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    rps: latencies.length / result.duration,
+    ok: latencies.length,
+    nonOk: result.non2xx + result.errors,
+    nonOkDetail: other.join(" "),
+  };
+}
+
+async function bench(base, makeRequest, connections) {
+  await measure(base, makeRequest, WARMUP_SECONDS, connections);
+  return measure(base, makeRequest, DURATION_SECONDS, connections);
+}
+
+const fmt = (v, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+
+function printTable(rows, floorP50) {
+  const header = ["endpoint", "p50 ms", "p99 ms", "req/s", "2xx", "non-2xx", "p50/floor", "target"];
+  const lines = rows.map(({ name, r }) => {
+    const ratio = r.p50 / floorP50;
+    const target = TARGETS[name];
+    const verdict = target ? `≤ ${target}× ${ratio <= target ? "PASS" : "MISS"}` : "";
+    return [name, fmt(r.p50), fmt(r.p99), fmt(r.rps, 0), r.ok, r.nonOk, `${fmt(ratio)}×`, verdict];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  for (const line of [header, ...lines]) {
+    console.log(line.map((cell, i) => String(cell).padEnd(widths[i])).join("  "));
+  }
+  for (const { name, r } of rows) if (r.nonOk > 0) console.log(`  ${name} non-2xx: ${r.nonOkDetail}`);
+}
+
+/** Every endpoint at one concurrency, between two floor runs. */
+async function benchLevel(base, plan, connections) {
+  const rows = [];
+  const floorBefore = await bench(base, plan.floor, connections);
+  rows.push({ name: "floor (before)", r: floorBefore });
+  for (const name of ENDPOINTS) rows.push({ name, r: await bench(base, plan[name], connections) });
+  const floorAfter = await bench(base, plan.floor, connections);
+  rows.push({ name: "floor (after)", r: floorAfter });
+  const floorP50 = (floorBefore.p50 + floorAfter.p50) / 2;
+  console.log(
+    `\n${connections} connection(s), ${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s per endpoint:`,
+  );
+  printTable(rows, floorP50);
+  console.log(`Floor p50 = mean of before and after = ${fmt(floorP50, 3)} ms.`);
+}
+
+function bundleSize() {
+  const outdir = mkdtempSync(join(os.tmpdir(), "bench-bundle-"));
+  try {
+    const output = execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return /Total Upload:[^\n]*/.exec(output)?.[0] ?? "Total Upload: (not reported by wrangler)";
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+async function main() {
+  execFileSync("node", ["scripts/seed.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  const tenant = readTenant();
+  const keys = mintKeys({ organizationId: tenant.organizationId, tag: "BENCH", count: BENCH_KEYS });
+  const api = await startApi({ seed: false });
+  try {
+    const plan = endpoints(tenant, keys, await createTargets(api.base, tenant, keys));
+    console.log(
+      `Rate limits: requests rotate over ${BENCH_KEYS} bench keys (partner tier: ${BENCH_KEYS * 6000} reads and ` +
+        `${BENCH_KEYS * 3000} writes a minute together) and ${TARGET_CAMPAIGNS} campaigns; latency counts 2xx only.`,
+    );
+    console.log(`Machine: ${os.cpus().length} CPUs, ${os.cpus()[0]?.model}; load average ${loadAverage()}.`);
+    for (const connections of CONNECTION_LEVELS) await benchLevel(api.base, plan, connections);
+    console.log(`\nLoad average at the end: ${loadAverage()}.`);
+  } finally {
+    await api.stop();
+  }
+  console.log(`Bundle (wrangler deploy --dry-run): ${bundleSize()}`);
+}
+
+await main();
