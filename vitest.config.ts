@@ -12,6 +12,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "test",
             DISPATCH_MAX_ATTEMPTS: "3",
+            OUTBOX_DELIVERY: "before_response",
             META_ACCESS_TOKEN: "test-meta-token",
             TIKTOK_ACCESS_TOKEN: "test-tiktok-token",
             APPLE_ACCESS_TOKEN: "test-apple-token",

@@ -15,6 +15,12 @@ export interface Env {
   ENVIRONMENT: string;
   DISPATCH_BACKOFF_BASE_SECONDS?: string;
   DISPATCH_MAX_ATTEMPTS?: string;
+  /**
+   * When a campaign object delivers its outbox (D1 copies, audit rows, queue messages):
+   * `after_response` (default: answer once the change is durable in the object) or
+   * `before_response` (answer after delivery; the tests use it to read D1 right away).
+   */
+  OUTBOX_DELIVERY?: string;
   /** Seconds a running job may go without progress before its message is re-sent (600). */
   DISPATCH_STALL_SECONDS?: string;
   META_API_BASE?: string;

@@ -7,15 +7,6 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
 export type PendingRow = typeof pendingActions.$inferSelect;
 
-export async function findCampaign(db: D1Database, organizationId: string, campaignId: string) {
-  const [row] = await drizzle(db)
-    .select()
-    .from(campaigns)
-    .where(and(eq(campaigns.id, campaignId), eq(campaigns.organizationId, organizationId)))
-    .limit(1);
-  return row ?? null;
-}
-
 export interface CampaignQuery {
   projectId: string;
   platforms?: string[];

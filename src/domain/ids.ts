@@ -1,5 +1,5 @@
 /** Public ids: a type prefix and a ULID, opaque to clients. */
-import { monotonicFactory } from "ulidx";
+import { decodeTime, monotonicFactory } from "ulidx";
 
 export const ID_PREFIXES = {
   organization: "org",
@@ -30,4 +30,14 @@ const patterns = Object.fromEntries(
 /** Whether `value` is a well-formed id of that kind (malformed ids answer 404, never 500). */
 export function isId(kind: IdKind, value: string): boolean {
   return patterns[kind].test(value);
+}
+
+/** When an id was minted (its ULID's timestamp), or null for an id that is not ours. */
+export function idTime(id: string): number | null {
+  const ulid = id.slice(id.indexOf("_") + 1);
+  try {
+    return decodeTime(ulid);
+  } catch {
+    return null;
+  }
 }

@@ -160,10 +160,11 @@ export class CampaignObject extends DurableObject<Env> {
     return { ok: true, view: this.authorityView(found, layer) };
   }
 
-  /** The campaign's facts, for routes that need them (e.g. to read its layer policy). */
-  describe(scope: CampaignScope): Result<{ campaign: CampaignRecord }> {
+  /** The campaign as it is now, with its authority state: reads never trail a write. */
+  read(scope: CampaignScope): Result<{ campaign: CampaignRecord; authority: AuthorityState }> {
     const found = this.inScope(scope);
-    return found ? { ok: true, campaign: found } : notFound();
+    if (!found || !this.authority) return notFound();
+    return { ok: true, campaign: found, authority: this.authority };
   }
 
   // ---------------------------------------------------------------- create
@@ -956,7 +957,8 @@ export class CampaignObject extends DurableObject<Env> {
 
   /**
    * Commits a change: records and the outbox in one storage transaction, then delivers the
-   * outbox. Delivery failures are retried by the alarm; the change itself is already durable.
+   * outbox (before answering, or right after: OUTBOX_DELIVERY). Delivery failures are
+   * retried by the alarm; the change itself is already durable.
    */
   private async commit(changes: Changes): Promise<void> {
     const campaign = this.campaign;
@@ -989,8 +991,13 @@ export class CampaignObject extends DurableObject<Env> {
       for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
       kv.put("outbox", this.outbox);
     });
-    await this.deliver();
     this.scheduleAlarm();
+    if (deliverBeforeAnswering(this.env)) {
+      await this.deliver();
+    } else {
+      // The change is durable: answer now, deliver right after; the alarm set above retries.
+      this.ctx.waitUntil(this.deliver());
+    }
   }
 
   /** Delivers the outbox, one delivery at a time; what fails stays for the alarm. */
@@ -1096,6 +1103,11 @@ export class CampaignObject extends DurableObject<Env> {
   }
 }
 
+/** `before_response` waits for D1 copies, audit rows and queue sends; `after_response` (default) does not. */
+function deliverBeforeAnswering(env: Env): boolean {
+  return env.OUTBOX_DELIVERY === "before_response";
+}
+
 function campaignValue(c: CampaignRecord): Record<string, unknown> {
   return {
     name: c.name,
@@ -1122,4 +1134,17 @@ export function denialMessage(reason: string): string {
 
 export function campaignObject(env: Env, campaignId: string): DurableObjectStub<CampaignObject> {
   return env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(campaignId));
+}
+
+/**
+ * The campaign as it is now. Workers' RPC types cannot express the `unknown` inside its JSON
+ * fields, so the stub's answer is typed as the method's own: structured clone keeps it as is.
+ */
+export async function readCampaign(
+  env: Env,
+  campaignId: string,
+  scope: CampaignScope,
+): Promise<ReturnType<CampaignObject["read"]>> {
+  const answer: unknown = await campaignObject(env, campaignId).read(scope);
+  return answer as ReturnType<CampaignObject["read"]>;
 }

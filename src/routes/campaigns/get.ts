@@ -1,9 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { findCampaign } from "../../db/campaigns";
 import type { AppEnv } from "../../http/context";
-import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
-import { requireCampaignContext } from "../lookups";
+import { readCampaign } from "../../objects/campaign";
+import { requireCampaignScope, requireLayer, unwrap } from "../lookups";
 import { CampaignParams } from "../schemas";
 import { presentCampaign } from "./present";
 import { CampaignSchema } from "./schemas";
@@ -29,10 +28,12 @@ export function registerGetCampaign(app: OpenAPIHono<AppEnv>) {
   app.openapi(getCampaignRoute, async (c) => {
     const params = c.req.valid("param");
     const caller = c.get("caller");
-    const { layer, scope } = await requireCampaignContext(c.env.DB, caller, params);
-    const row = await findCampaign(c.env.DB, caller.organizationId, params.campaignId);
-    if (!row || row.projectId !== scope.projectId || row.platform !== scope.platform)
-      throw notFound("Campaign");
-    return c.json(presentCampaign(row, layer.defaults), 200);
+    const { project, scope } = await requireCampaignScope(c.env.DB, caller, params);
+    // From the campaign object, not D1's copy: a read right after a write sees it.
+    const { campaign, authority } = unwrap(await readCampaign(c.env, params.campaignId, scope));
+    const defaults = authority.block
+      ? authority.block
+      : (await requireLayer(c.env.DB, project.layerId, params.platform)).snapshot.defaults;
+    return c.json(presentCampaign({ ...campaign, authority: authority.block }, defaults), 200);
   });
 }

@@ -6,7 +6,31 @@ import type { CampaignSchema } from "./schemas";
 
 type CampaignView = z.infer<typeof CampaignSchema>;
 
-export function presentCampaign(row: CampaignRow, layerDefaults: AuthorityBlock): CampaignView {
+/** What a campaign view is made of: a D1 row, or the campaign object's record. */
+type CampaignFacts = Pick<
+  CampaignRow,
+  | "id"
+  | "projectId"
+  | "platform"
+  | "adAccountId"
+  | "name"
+  | "outcome"
+  | "status"
+  | "dailyBudgetCents"
+  | "lifetimeBudgetCents"
+  | "startTime"
+  | "endTime"
+  | "bidStrategy"
+  | "targeting"
+  | "platformSettings"
+  | "metadata"
+  | "authority"
+  | "platformCampaignId"
+  | "createdAt"
+  | "updatedAt"
+>;
+
+export function presentCampaign(row: CampaignFacts, layerDefaults: AuthorityBlock): CampaignView {
   return {
     campaignId: row.id,
     projectId: row.projectId,

@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { findJob } from "../../db/campaigns";
+import { findFresh } from "../../db/fresh";
 import { ifNoneMatchHits } from "../../domain/etags";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
@@ -52,7 +53,8 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
   app.openapi(getJobRoute, async (c) => {
     const { jobId } = c.req.valid("param");
     if (!isId("job", jobId)) throw notFound("Job");
-    const row = await findJob(c.env.DB, c.get("caller").organizationId, jobId);
+    const organizationId = c.get("caller").organizationId;
+    const row = await findFresh(jobId, () => findJob(c.env.DB, organizationId, jobId));
     if (!row) throw notFound("Job");
     const etag = `"j${row.stateVersion}.${row.attempts}"`;
     c.header("ETag", etag);

@@ -2,6 +2,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { findPendingAction } from "../../db/campaigns";
+import { findFresh } from "../../db/fresh";
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
@@ -70,7 +71,9 @@ async function decide(
   const caller = c.get("caller");
   if (!isId("pendingAction", params.pendingId)) throw notFound("Pending action");
   const project = await requireProject(c.env.DB, caller, params.projectId);
-  const pending = await findPendingAction(c.env.DB, project.id, params.platform, params.pendingId);
+  const pending = await findFresh(params.pendingId, () =>
+    findPendingAction(c.env.DB, project.id, params.platform, params.pendingId),
+  );
   if (!pending) throw notFound("Pending action");
   const { snapshot: layer } = await requireLayer(c.env.DB, project.layerId, params.platform);
   const { ok: _ok, ...result } = unwrap(
