@@ -55,11 +55,19 @@ describe("delivering the outbox after answering (the deployed default)", () => {
 
     const old = "job_01JD0000000000000000000001";
     let oldCalls = 0;
-    expect(await findFresh(old, async () => (oldCalls++, null))).toBeNull();
+    const countOld = async () => {
+      oldCalls += 1;
+      return null;
+    };
+    expect(await findFresh(old, countOld)).toBeNull();
     expect(oldCalls).toBe(1);
 
     let foreignCalls = 0;
-    expect(await findFresh("job_nonsense", async () => (foreignCalls++, null))).toBeNull();
+    const countForeign = async () => {
+      foreignCalls += 1;
+      return null;
+    };
+    expect(await findFresh("job_nonsense", countForeign)).toBeNull();
     expect(foreignCalls).toBe(1);
   });
 });
