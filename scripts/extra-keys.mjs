@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PARTNER_SCOPES } from "../src/db/tenant-seed.ts";
+import { persistArgs } from "./local-state.mjs";
 
 export const TENANT_FILE = ".dev-tenant.json";
 
@@ -40,7 +41,7 @@ export function mintKeys({ organizationId, tag, count, actorType = "partner" }) 
   }
   const file = join(mkdtempSync(join(tmpdir(), "keys-")), "keys.sql");
   writeFileSync(file, statements.join("\n"));
-  execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--file", file], {
+  execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--file", file, ...persistArgs()], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   return keys;
