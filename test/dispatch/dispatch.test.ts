@@ -182,6 +182,40 @@ describe("dispatch through the sandbox", () => {
   });
 });
 
+describe("delivery failures", () => {
+  it("a queue send that fails after the object committed is redelivered by its alarm", async () => {
+    const t = await createTenant({ policies: { tiktok: { structural: "draft" } } });
+    const c = await createCampaign(t, "tiktok", { wait: false, body: { campaignManagementMode: "draft" } });
+    const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(c.campaignId));
+    const failingQueue = { sendBatch: () => Promise.reject(new Error("queue unavailable")) };
+    await runInDurableObject(stub, (instance) => {
+      const internals = instance as unknown as { env: typeof env };
+      internals.env = {
+        ...internals.env,
+        DISPATCH_QUEUE: failingQueue as unknown as typeof env.DISPATCH_QUEUE,
+      };
+    });
+    const approve = await api(
+      "POST",
+      `/v1/projects/${t.projectId}/ads/tiktok/pending/${c.pendingId}/approve`,
+      {
+        key: t.keys.customer,
+      },
+    );
+    expect(approve.status, approve.text).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const stuck = await api<JobView>("GET", `/v1/jobs/${c.jobId}`, { key: t.keys.partner });
+    expect(stuck.body).toMatchObject({ status: "running", stage: "queued", attempts: 0 });
+    await runInDurableObject(stub, (instance) => {
+      const internals = instance as unknown as { env: typeof env };
+      internals.env = { ...internals.env, DISPATCH_QUEUE: env.DISPATCH_QUEUE };
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const done = await waitForJob(t.keys.partner, c.jobId);
+    expect(done).toMatchObject({ status: "completed", attempts: 1 });
+  });
+});
+
 describe("dispatch to a live platform (outbound requests mocked)", () => {
   it("creates the campaign on Meta with the real request and records Meta's id", async () => {
     const t = await createTenant();
