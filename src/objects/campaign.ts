@@ -113,6 +113,8 @@ const DEFAULT_STALL_MS = 10 * 60 * 1000;
 /** No job stays running longer than this; then it fails. */
 const JOB_DEADLINE_MS = 24 * 60 * 60 * 1000;
 const OUTBOX_RETRY_MS = 2_000;
+/** Settled jobs and pending actions stay in the object this long, then live on in D1 only. */
+const HISTORY_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
 
 const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>): Failure => ({
   ok: false,
@@ -638,7 +640,29 @@ export class CampaignObject extends DurableObject<Env> {
     await this.deliver();
     await this.expireDue();
     await this.superviseJobs();
+    this.forgetSettledHistory();
     this.scheduleAlarm();
+  }
+
+  /**
+   * Drops jobs and pending actions settled long ago from this object's memory and storage, so
+   * a long-lived campaign stays small; D1 keeps them for reads and the audit log for history.
+   * Only once their D1 copies have been delivered (the outbox is empty).
+   */
+  private forgetSettledHistory(now = Date.now()): void {
+    if (this.outbox.length > 0) return;
+    const settledBefore = now - HISTORY_KEPT_MS;
+    const kv = this.ctx.storage.kv;
+    for (const job of [...this.jobs.values()]) {
+      if (job.status === "running" || !job.finishedAt || Date.parse(job.finishedAt) > settledBefore) continue;
+      this.jobs.delete(job.id);
+      kv.delete(`job:${job.id}`);
+    }
+    for (const item of [...this.pending.values()]) {
+      if (this.jobs.has(item.jobId) || item.status === "pending" || item.status === "approved") continue;
+      this.pending.delete(item.id);
+      kv.delete(`pending:${item.id}`);
+    }
   }
 
   /** Re-sends messages for jobs that stopped making progress; fails jobs past their deadline. */
@@ -1094,7 +1118,11 @@ export class CampaignObject extends DurableObject<Env> {
       if (item.status === "pending") times.push(Date.parse(item.expiresAt));
     }
     for (const job of this.jobs.values()) {
-      if (job.status !== "running" || job.stage === "awaiting_approval") continue;
+      if (job.status !== "running") {
+        if (job.finishedAt) times.push(Date.parse(job.finishedAt) + HISTORY_KEPT_MS);
+        continue;
+      }
+      if (job.stage === "awaiting_approval") continue;
       const due = job.nextAttemptAt ? Date.parse(job.nextAttemptAt) : Date.parse(job.updatedAt);
       times.push(due + this.stallMs() + 1000);
     }

@@ -216,6 +216,33 @@ describe("delivery failures", () => {
   });
 });
 
+describe("history", () => {
+  it("forgets jobs settled over 30 days ago from the object; D1 still answers for them", async () => {
+    const c = await createCampaign(tenant, "meta");
+    const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(c.campaignId));
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+    const kept = await runInDurableObject(stub, async (_instance, state) => {
+      const job = state.storage.kv.get<Record<string, unknown>>(`job:${c.jobId}`);
+      state.storage.kv.put(`job:${c.jobId}`, { ...job, finishedAt: longAgo });
+      return state.storage.kv.get(`job:${c.jobId}`) !== undefined;
+    });
+    expect(kept).toBe(true);
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const gone = await runInDurableObject(stub, async (_instance, state) =>
+      state.storage.kv.get(`job:${c.jobId}`),
+    );
+    expect(gone).toBeUndefined();
+    const job = await api<JobView>("GET", `/v1/jobs/${c.jobId}`, { key: tenant.keys.partner });
+    expect(job.body).toMatchObject({ status: "completed" });
+    const read = await api("GET", campaignPath(tenant, "meta", c.campaignId), { key: tenant.keys.partner });
+    expect(read.body).toMatchObject({
+      status: "active",
+      platformCampaignId: c.job?.result?.platformCampaignId,
+    });
+  });
+});
+
 describe("dispatch to a live platform (outbound requests mocked)", () => {
   it("creates the campaign on Meta with the real request and records Meta's id", async () => {
     const t = await createTenant();
