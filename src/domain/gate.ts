@@ -157,3 +157,17 @@ export function evaluateDefaultsChange(input: {
   if (breach) return { decision: "deny", reason: "exceeds_customer_policy", ...breach };
   return { decision: "allow" };
 }
+
+const DENIAL_MESSAGES: Record<DenyReason, string> = {
+  kill_switch_active: "the customer's kill switch is active.",
+  partner_writes_disabled: "the customer has not enabled partner writes.",
+  authority_axis_off: "the axis is off.",
+  exceeds_customer_policy: "the requested authority exceeds the customer's layer defaults.",
+  partner_defaults_locked: "the customer does not allow partners to change layer defaults.",
+  user_only_control: "only the customer may change this control.",
+};
+
+/** The end of a denial's message, in the customer's terms. */
+export function denialMessage(reason: DenyReason): string {
+  return DENIAL_MESSAGES[reason];
+}

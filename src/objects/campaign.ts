@@ -28,7 +28,7 @@ import {
   statusAfter,
 } from "../domain/campaign-model";
 import { ifMatchHolds } from "../domain/etags";
-import { evaluateAuthorityChange, evaluateWrite, type LayerControls } from "../domain/gate";
+import { denialMessage, evaluateAuthorityChange, evaluateWrite, type LayerControls } from "../domain/gate";
 import { newId } from "../domain/ids";
 import { dispatchConfig, type Env } from "../env";
 import type { ErrorCode } from "../http/errors";
@@ -315,7 +315,7 @@ export class CampaignObject extends DurableObject<Env> {
     if (!campaign || !this.authority) return notFound();
     const prior = this.jobs.get(input.jobId);
     if (prior) return { ok: true, accepted: this.accepted(prior) };
-    if (campaign.status === "deleted" || this.runningJob("delete_campaign", true)) {
+    if (campaign.status === "deleted" || this.deleteInFlight()) {
       return fail("CONFLICT", "This campaign is deleted.", { status: "deleted" });
     }
     // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
@@ -724,13 +724,18 @@ export class CampaignObject extends DurableObject<Env> {
     };
   }
 
-  private runningJob(action: ActionType, dispatchedOnly: boolean): JobRecord | undefined {
+  /** A delete on its way to the platform (not one waiting for approval). */
+  private deleteInFlight(): boolean {
     for (const job of this.jobs.values()) {
-      if (job.actionType !== action || job.status !== "running") continue;
-      if (dispatchedOnly && job.stage === "awaiting_approval") continue;
-      return job;
+      if (
+        job.actionType === "delete_campaign" &&
+        job.status === "running" &&
+        job.stage !== "awaiting_approval"
+      ) {
+        return true;
+      }
     }
-    return undefined;
+    return false;
   }
 
   /** Why this action cannot be taken now, given where the campaign is. */
@@ -1145,19 +1150,6 @@ function campaignValue(c: CampaignRecord): Record<string, unknown> {
     startTime: c.startTime,
     endTime: c.endTime,
   };
-}
-
-const DENIAL_MESSAGES: Record<string, string> = {
-  kill_switch_active: "the customer's kill switch is active.",
-  partner_writes_disabled: "the customer has not enabled partner writes.",
-  authority_axis_off: "the axis is off.",
-  exceeds_customer_policy: "the requested authority exceeds the customer's layer defaults.",
-  partner_defaults_locked: "the customer does not allow partners to change layer defaults.",
-  user_only_control: "only the customer may change this control.",
-};
-
-export function denialMessage(reason: string): string {
-  return DENIAL_MESSAGES[reason] ?? "denied by the customer's policy.";
 }
 
 export function campaignObject(env: Env, campaignId: string): DurableObjectStub<CampaignObject> {

@@ -1,13 +1,12 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { policyControls, policyDefaults, updateLayerPolicy } from "../../db/tenancy";
 import { ifMatchHolds } from "../../domain/etags";
-import { evaluateDefaultsChange } from "../../domain/gate";
+import { denialMessage, evaluateDefaultsChange } from "../../domain/gate";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { ApiError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { recordAudit } from "../../objects/audit-ledger";
-import { denialMessage } from "../../objects/campaign";
 import { IfMatchHeader } from "../authority/schemas";
 import { actorOf, requireLayer, requireProject } from "../lookups";
 import { ProjectPlatformParams } from "../schemas";
