@@ -22,6 +22,8 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/setup.ts"],
+      // Every request prints one structured log line; show them only for failing tests.
+      silent: "passed-only",
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -8,6 +8,7 @@ import type { AppEnv } from "./http/context";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
+import { observeRequest } from "./observability/request-log";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListAuditLog } from "./routes/audit/list";
@@ -44,6 +45,7 @@ export function buildApp() {
   });
 
   app.use("*", requestId);
+  app.use("*", observeRequest);
   app.onError(onError);
   app.notFound(onNotFound);
 

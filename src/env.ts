@@ -12,6 +12,8 @@ export interface Env {
   AUDIT_LEDGERS: DurableObjectNamespace<AuditLedgerObject>;
   DISPATCH_QUEUE: Queue<DispatchMessage>;
   DISPATCH_DLQ: Queue<unknown>;
+  /** Workers Analytics Engine dataset: one data point per request (absent → not recorded). */
+  METRICS?: AnalyticsEngineDataset;
   ENVIRONMENT: string;
   DISPATCH_BACKOFF_BASE_SECONDS?: string;
   DISPATCH_MAX_ATTEMPTS?: string;

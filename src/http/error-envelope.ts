@@ -7,6 +7,12 @@ import { ApiError, validationError } from "./errors";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   const requestId = c.get("requestId") ?? "req_unknown";
+  c.set("errorCode", error.code);
+  // A gate denial carries its verdict; the request's log line reports it.
+  const verdictId = error.details?.verdictId;
+  if (error.code === "AUTHORITY_DENIED" && typeof verdictId === "string") {
+    c.set("verdict", { decision: "deny", verdictId });
+  }
   const body = {
     error: {
       code: error.code,
