@@ -52,6 +52,8 @@ export async function startApi({ seed = true, vars = {} } = {}) {
   }
   return {
     base,
+    /** Everything wrangler dev printed so far, the Worker's console.log lines included. */
+    output: () => output,
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
