@@ -23,7 +23,7 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       // Every request prints one structured log line; show them only for failing tests.
-      silent: "passed-only",
+      silent: "passed-only" as const,
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },
