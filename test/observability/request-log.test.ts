@@ -95,6 +95,27 @@ describe("one log line per request", () => {
     expect(lineOf(res)).toMatchObject({ status: 202, decision: "queue", verdictId: res.body.verdictId });
   });
 
+  it("marks an idempotent replay, whose verdict stays on the first request's line", async () => {
+    const send = () =>
+      api("POST", `/v1/projects/${tenant.projectId}/ads/meta/campaigns`, {
+        key: tenant.keys.partner,
+        body: createBody(tenant, "meta"),
+        headers: { "Idempotency-Key": "replay-log-check" },
+      });
+    const first = await send();
+    const replay = await send();
+    expect([first.status, replay.status], replay.text).toEqual([202, 202]);
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(lineOf(first)).toMatchObject({ decision: "allow", verdictId: first.body.verdictId });
+    expect(lineOf(first).idempotentReplay).toBeUndefined();
+    expect(lineOf(replay)).toMatchObject({
+      status: 202,
+      idempotentReplay: true,
+      decision: null,
+      verdictId: null,
+    });
+  });
+
   it("logs a denial with its error code, decision and verdictId", async () => {
     const res = await create("apple");
     const details = expectError(res, 403, "AUTHORITY_DENIED");
