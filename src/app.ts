@@ -20,6 +20,9 @@ import { registerCreateCampaign } from "./routes/campaigns/create";
 import { registerGetCampaign } from "./routes/campaigns/get";
 import { registerLifecycleWrites } from "./routes/campaigns/lifecycle";
 import { registerListCampaigns } from "./routes/campaigns/list";
+import { registerCreateCreative } from "./routes/creatives/create";
+import { registerGetCreative } from "./routes/creatives/get";
+import { registerListCreatives } from "./routes/creatives/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
@@ -68,6 +71,9 @@ export function buildApp() {
   registerListPending(app);
   registerDecidePending(app);
   registerGetJob(app);
+  registerListCreatives(app);
+  registerCreateCreative(app);
+  registerGetCreative(app);
   registerListAuditLog(app);
   registerVerifyAuditLog(app);
 
