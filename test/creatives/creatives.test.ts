@@ -64,7 +64,7 @@ describe("creative library", () => {
       body: { ...body, format: "image", primaryText: "🎉".repeat(120), callToAction: "get_offer" },
     });
     expect(r.status, r.text).toBe(201);
-    const tiktok = (r.body.platformIssues as Record<string, { path: string }[]>).tiktok.map((i) => i.path);
+    const tiktok = (r.body.platformIssues as Record<"tiktok", { path: string }[]>).tiktok.map((i) => i.path);
     expect(tiktok.sort()).toEqual(["callToAction", "format", "primaryText", "primaryText"]);
   });
 
