@@ -41,7 +41,7 @@ export default defineConfig(async () => {
             name: "node",
             include: ["test-node/**/*.test.ts"],
             environment: "node",
-            // One wrangler dev and one browser per file; files run one after another.
+            globalSetup: ["./test-node/global-setup.ts"],
             fileParallelism: false,
             testTimeout: 120_000,
             hookTimeout: 180_000,

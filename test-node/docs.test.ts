@@ -1,27 +1,19 @@
 /// <reference types="node" />
 /**
  * GET /docs in a real browser: Debian's headless chromium (playwright-core) against
- * `wrangler dev`, with every request beyond the local server refused.
+ * `wrangler dev` (test-node/global-setup.ts), with every request beyond the local server refused.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../scripts/chromium.mjs";
-import { startApi } from "../scripts/serve.mjs";
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
-let api: Awaited<ReturnType<typeof startApi>>;
+const api = { base: inject("apiBase") };
 let browser: Browser;
 let page: Page;
-let state: string;
 
 beforeAll(async () => {
-  // Fresh local state; the seed reuses the demo keys' secrets from .dev-tenant.json.
-  state = mkdtempSync(join(tmpdir(), "docs-state-"));
-  process.env.WRANGLER_PERSIST_TO = state;
-  api = await startApi();
   browser = await launchChromium(api.base);
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   await page.goto(`${api.base}/docs`);
@@ -29,8 +21,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await api?.stop();
-  rmSync(state, { recursive: true, force: true });
 });
 
 async function documentedTags(): Promise<string[]> {
