@@ -303,7 +303,7 @@ async function pendingList(run) {
   );
   if (res.status !== 200) return;
   const known = new Set(run.pendings.map((p) => p.pendingId));
-  for (const item of res.body.data) {
+  for (const item of res.body.items) {
     if (!known.has(item.pendingId)) run.pendings.push({ pendingId: item.pendingId, platform });
   }
 }
@@ -543,7 +543,7 @@ async function verdictEvents(run, since) {
     if (cursor) query.set("cursor", cursor);
     const res = await send(run, { path: `/v1/audit-log?${query}`, key: run.keys.customer[0] });
     if (res.status !== 200) throw new Error(`audit-log: ${res.status} ${JSON.stringify(res.body)}`);
-    for (const event of res.body.data) {
+    for (const event of res.body.items) {
       if (event.verdictId && ourKeys.has(event.apiKeyId)) {
         counts.set(event.verdictId, (counts.get(event.verdictId) ?? 0) + 1);
       }

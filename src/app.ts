@@ -28,6 +28,7 @@ import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
+import { registerDocs } from "./routes/system/docs";
 import { registerWhoami } from "./routes/system/whoami";
 
 const LOCATIONS: Record<string, ValidationIssue["location"]> = {
@@ -54,6 +55,7 @@ export function buildApp() {
 
   // The runtime's floor for benchmarks: no auth, no I/O.
   app.get("/healthz", (c) => c.json({ ok: true }));
+  registerDocs(app);
 
   app.use("/v1/*", authenticate);
   registerWhoami(app);

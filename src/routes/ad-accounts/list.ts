@@ -4,7 +4,7 @@ import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
-import { booleanParam, PlatformSchema, ProjectParams, platformsParam } from "../schemas";
+import { booleanParam, PlatformSchema, ProjectParams, pageSchema, platformsParam } from "../schemas";
 
 const AdAccountSchema = z
   .object({
@@ -41,7 +41,7 @@ export const listAdAccountsRoute = defineRoute(
     responses: {
       200: {
         description: "The ad accounts.",
-        content: { "application/json": { schema: z.object({ data: z.array(AdAccountSchema) }) } },
+        content: { "application/json": { schema: pageSchema(AdAccountSchema, "AdAccountPage") } },
       },
     },
   },
@@ -57,7 +57,7 @@ export function registerListAdAccounts(app: OpenAPIHono<AppEnv>) {
     const rows = await listAdAccounts(c.env.DB, projectId, { platforms, healthy });
     return c.json(
       {
-        data: rows.map((r) => ({
+        items: rows.map((r) => ({
           adAccountId: r.id,
           platform: r.platform as z.infer<typeof PlatformSchema>,
           externalId: r.externalId,
@@ -67,6 +67,8 @@ export function registerListAdAccounts(app: OpenAPIHono<AppEnv>) {
           tokenStatus: r.tokenStatus as "valid" | "expired" | "revoked",
           connectedAt: r.connectedAt,
         })),
+        // Every account of a project fits in one page.
+        nextCursor: null,
       },
       200,
     );
