@@ -1,6 +1,8 @@
 /** Worker bindings (see wrangler.toml) and the configuration read from them. */
 
+import type { DispatchControlObject } from "./dispatch/brake";
 import type { DispatchMessage } from "./dispatch/messages";
+import type { DispatchRunnerObject } from "./dispatch/runner";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
 import type { KeyGuardObject } from "./objects/key-guard";
@@ -10,6 +12,8 @@ export interface Env {
   CAMPAIGNS: DurableObjectNamespace<CampaignObject>;
   KEY_GUARDS: DurableObjectNamespace<KeyGuardObject>;
   AUDIT_LEDGERS: DurableObjectNamespace<AuditLedgerObject>;
+  DISPATCH_RUNNERS: DurableObjectNamespace<DispatchRunnerObject>;
+  DISPATCH_CONTROL: DurableObjectNamespace<DispatchControlObject>;
   DISPATCH_QUEUE: Queue<DispatchMessage>;
   DISPATCH_DLQ: Queue<unknown>;
   ENVIRONMENT: string;
@@ -23,6 +27,10 @@ export interface Env {
   OUTBOX_DELIVERY?: string;
   /** Seconds a running job may go without progress before its message is re-sent (600). */
   DISPATCH_STALL_SECONDS?: string;
+  /** `on` holds every platform call (jobs wait in `queued`) until it is set back; see README. */
+  DISPATCH_BRAKE?: string;
+  /** Secret bearer token for the operator endpoints under /ops (unset: they answer 404). */
+  OPERATOR_TOKEN?: string;
   META_API_BASE?: string;
   META_API_VERSION?: string;
   META_ACCESS_TOKEN?: string;

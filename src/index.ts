@@ -5,6 +5,8 @@ import { consumeDeadLetters } from "./dispatch/dead-letters";
 import { runMaintenance } from "./dispatch/maintenance";
 import type { Env } from "./env";
 
+export { DispatchControlObject } from "./dispatch/brake";
+export { DispatchRunnerObject } from "./dispatch/runner";
 export { AuditLedgerObject } from "./objects/audit-ledger";
 export { CampaignObject } from "./objects/campaign";
 export { KeyGuardObject } from "./objects/key-guard";
