@@ -22,6 +22,7 @@ import { registerListCampaigns } from "./routes/campaigns/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
+import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
 import { registerWhoami } from "./routes/system/whoami";
@@ -49,6 +50,8 @@ export function buildApp() {
 
   // The runtime's floor for benchmarks: no auth, no I/O.
   app.get("/healthz", (c) => c.json({ ok: true }));
+
+  registerDispatchBrake(app);
 
   app.use("/v1/*", authenticate);
   registerWhoami(app);
