@@ -6,6 +6,7 @@ import type { DispatchRunnerObject } from "./dispatch/runner";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
 import type { KeyGuardObject } from "./objects/key-guard";
+import type { WebhookMessage } from "./webhooks/messages";
 
 export interface Env {
   DB: D1Database;
@@ -16,6 +17,7 @@ export interface Env {
   DISPATCH_CONTROL: DurableObjectNamespace<DispatchControlObject>;
   DISPATCH_QUEUE: Queue<DispatchMessage>;
   DISPATCH_DLQ: Queue<unknown>;
+  WEBHOOK_QUEUE: Queue<WebhookMessage>;
   ENVIRONMENT: string;
   DISPATCH_BACKOFF_BASE_SECONDS?: string;
   DISPATCH_MAX_ATTEMPTS?: string;
@@ -29,6 +31,10 @@ export interface Env {
   DISPATCH_STALL_SECONDS?: string;
   /** `on` holds every platform call (jobs wait in `queued`) until it is set back; see README. */
   DISPATCH_BRAKE?: string;
+  /** Seconds the webhook retry ladder is scaled by: 30 (production: 30 s … 24 h), 1 in dev and tests. */
+  WEBHOOK_BACKOFF_BASE_SECONDS?: string;
+  /** Per-attempt timeout of a webhook delivery, ms (10000). */
+  WEBHOOK_TIMEOUT_MS?: string;
   /** Secret bearer token for the operator endpoints under /ops (unset: they answer 404). */
   OPERATOR_TOKEN?: string;
   META_API_BASE?: string;

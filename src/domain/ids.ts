@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   pendingAction: "pa",
   request: "req",
   event: "evt",
+  webhookEndpoint: "whe",
+  webhookDelivery: "whd",
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
