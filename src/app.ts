@@ -26,6 +26,8 @@ import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
 import { registerWhoami } from "./routes/system/whoami";
+import { registerWebhookDeliveries } from "./routes/webhooks/deliveries";
+import { registerWebhookEndpoints } from "./routes/webhooks/endpoints";
 
 const LOCATIONS: Record<string, ValidationIssue["location"]> = {
   json: "body",
@@ -71,6 +73,8 @@ export function buildApp() {
   registerGetJob(app);
   registerListAuditLog(app);
   registerVerifyAuditLog(app);
+  registerWebhookEndpoints(app);
+  registerWebhookDeliveries(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
