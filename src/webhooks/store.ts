@@ -246,7 +246,7 @@ export class WebhookStore {
   /** Starts an attempt: null when there is nothing to do (settled, or its endpoint switched off). */
   startAttempt(deliveryId: string, now: Date): DeliveryPlan | null {
     const row = this.sql.exec("SELECT * FROM webhook_deliveries WHERE id = ?", deliveryId).toArray()[0];
-    if (!row || row.status !== "pending") return null;
+    if (row?.status !== "pending") return null;
     const endpoint = this.sql
       .exec("SELECT * FROM webhook_endpoints WHERE id = ?", row.endpoint_id)
       .toArray()[0];
@@ -292,8 +292,7 @@ export class WebhookStore {
     backoffBaseSeconds: number,
   ): DeliveryView | null {
     const row = this.sql.exec("SELECT * FROM webhook_deliveries WHERE id = ?", deliveryId).toArray()[0];
-    if (!row || row.status !== "pending" || Number(row.attempts) !== attempt)
-      return this.getDelivery(deliveryId);
+    if (row?.status !== "pending" || Number(row.attempts) !== attempt) return this.getDelivery(deliveryId);
     const verdict = classifyAnswer(answer.responseStatus);
     const delayMs = verdict === "retry" ? webhookRetryDelayMs(attempt, backoffBaseSeconds) : null;
     if (verdict === "delivered") {
