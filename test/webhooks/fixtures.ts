@@ -1,6 +1,6 @@
 /** Helpers for the webhook tests: register an endpoint, capture what the mocked receiver gets. */
 import { HttpResponse, http } from "msw";
-import type { SetupServerApi } from "msw/node";
+import type { setupServer } from "msw/node";
 import { api } from "../helpers/http";
 import type { TestTenant } from "../helpers/tenant";
 
@@ -54,7 +54,7 @@ export async function registerEndpoint(
 }
 
 /** Answers each POST to `url` with the next status of `statuses` (the last repeats); records what arrived. */
-export function receiver(server: SetupServerApi, url: string, statuses: number[] = [200]) {
+export function receiver(server: ReturnType<typeof setupServer>, url: string, statuses: number[] = [200]) {
   const received: Received[] = [];
   server.use(
     http.post(url, async ({ request }) => {
