@@ -77,10 +77,14 @@ const server = createServer((req, res) => {
       const event = active.webhook.verify(body, req.headers);
       res.writeHead(200).end();
       const data = JSON.stringify(event.data);
-      console.log(`${stamp} ✔ ${event.type} ${event.id}  ${data.length > 300 ? `${data.slice(0, 300)}…` : data}`);
+      console.log(
+        `${stamp} ✔ ${event.type} ${event.id}  ${data.length > 300 ? `${data.slice(0, 300)}…` : data}`,
+      );
     } catch (error) {
       res.writeHead(400).end();
-      console.log(`${stamp} ✘ signature did not verify (${error.message}); webhook-id ${req.headers["webhook-id"]}`);
+      console.log(
+        `${stamp} ✘ signature did not verify (${error.message}); webhook-id ${req.headers["webhook-id"]}`,
+      );
     }
   });
 });
@@ -94,7 +98,9 @@ try {
     console.log("Deliveries made while this receiver is stopped are retried and arrive once it is back.");
   });
 } catch (error) {
-  console.error(`${error.message}\nIs the API running at ${API}? (npm run dev; API_URL or PORT point elsewhere)`);
+  console.error(
+    `${error.message}\nIs the API running at ${API}? (npm run dev; API_URL or PORT point elsewhere)`,
+  );
   process.exit(1);
 }
 process.on("SIGINT", () => server.close(() => process.exit(0)));

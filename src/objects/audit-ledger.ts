@@ -15,6 +15,7 @@ import {
   GENESIS_HASH,
   storedForm,
 } from "../domain/audit-chain";
+import { ifMatchHolds } from "../domain/etags";
 import { newId } from "../domain/ids";
 import type { Env } from "../env";
 import { logLine } from "../observability/log";
@@ -28,6 +29,7 @@ import {
   type EndpointView,
   WebhookStore,
 } from "../webhooks/store";
+import { endpointEtag } from "../webhooks/views";
 
 const LEDGER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS chain_head (
@@ -215,7 +217,15 @@ export class AuditLedgerObject extends DurableObject<Env> {
     return this.webhooks.getEndpoint(endpointId);
   }
 
-  updateWebhookEndpoint(endpointId: string, patch: EndpointPatch): EndpointView | null {
+  /** Null when there is no such endpoint; `stale` when If-Match names another version. */
+  updateWebhookEndpoint(
+    endpointId: string,
+    patch: EndpointPatch,
+    ifMatch: string | null,
+  ): EndpointView | "stale" | null {
+    const current = this.webhooks.getEndpoint(endpointId);
+    if (!current) return null;
+    if (ifMatch && !ifMatchHolds(ifMatch, endpointEtag(current))) return "stale";
     return this.webhooks.updateEndpoint(endpointId, patch, new Date().toISOString());
   }
 

@@ -32,6 +32,10 @@ export interface DeliveryView {
   updatedAt: string;
 }
 
+/** An endpoint's entity tag: any change (a PATCH, a rotation, a failure count) gives a new one. */
+export const endpointEtag = (e: EndpointView) =>
+  `"w${Date.parse(e.updatedAt)}.${e.consecutiveFailures}.${e.previousSecretExpiresAt ? Date.parse(e.previousSecretExpiresAt) : 0}"`;
+
 type Row = Record<string, SqlStorageValue>;
 
 type Value = SqlStorageValue | undefined;

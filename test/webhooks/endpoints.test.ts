@@ -77,6 +77,20 @@ describe("webhook endpoints", () => {
     expect(active.body).toMatchObject({ status: "active", description: null });
     expectError(await api("PATCH", path, { key, body: { status: "auto_paused" } }), 422, "VALIDATION");
     expectError(await api("PATCH", path, { key, body: {} }), 422, "VALIDATION");
+    const read = await api("GET", path, { key });
+    const etag = read.headers.get("ETag") ?? "";
+    expect(etag).toMatch(/^"w/);
+    expectError(
+      await api("PATCH", path, { key, body: { description: "x" }, headers: { "If-Match": '"w1.0.0"' } }),
+      412,
+      "PRECONDITION_FAILED",
+    );
+    const matched = await api("PATCH", path, {
+      key,
+      body: { description: "x" },
+      headers: { "If-Match": etag },
+    });
+    expect(matched.status, matched.text).toBe(200);
     expect((await api("DELETE", path, { key })).status).toBe(204);
     expectError(await api("GET", path, { key }), 404, "NOT_FOUND");
     expectError(await api("DELETE", path, { key }), 404, "NOT_FOUND");
@@ -98,8 +112,8 @@ describe("webhook endpoints", () => {
     expectError(await post({ url, events: ["*"], secret: "mine" }), 422, "VALIDATION");
     expectError(
       await post({ url, events: ["*"], projectId: "prj_01JD2V4W3X5Y6Z7A8B9C0D1E2F" }),
-      422,
-      "VALIDATION",
+      404,
+      "NOT_FOUND",
     );
   });
 

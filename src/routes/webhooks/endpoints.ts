@@ -4,10 +4,12 @@ import { findProject } from "../../db/tenancy";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { decodeCursor, encodeCursor } from "../../http/cursor";
-import { notFound, validationError } from "../../http/errors";
+import { ApiError, notFound, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { auditLedger } from "../../objects/audit-ledger";
 import { webhookUrlProblem } from "../../webhooks/urls";
+import { endpointEtag } from "../../webhooks/views";
+import { IfMatchHeader } from "../authority/schemas";
 import { cursorParam, limitParam } from "../schemas";
 import {
   CreateEndpointBodySchema,
@@ -22,7 +24,7 @@ const BASE = "/v1/webhook-endpoints";
 const CursorSchema = z.object({ after: z.string() });
 
 const createRoute = defineRoute(
-  { scope: "webhooks:write", endpointClass: "write" },
+  { scope: "webhooks:write", endpointClass: "write", errors: ["NOT_FOUND"] },
   {
     method: "post",
     operationId: "createWebhookEndpoint",
@@ -72,7 +74,7 @@ const getRoute = defineRoute(
 );
 
 const patchRoute = defineRoute(
-  { scope: "webhooks:write", endpointClass: "write", errors: ["NOT_FOUND"] },
+  { scope: "webhooks:write", endpointClass: "write", errors: ["NOT_FOUND", "PRECONDITION_FAILED"] },
   {
     method: "patch",
     operationId: "updateWebhookEndpoint",
@@ -81,6 +83,7 @@ const patchRoute = defineRoute(
     summary: "Change a webhook endpoint (or set it active again after an auto-pause)",
     request: {
       params: EndpointParams,
+      headers: IfMatchHeader,
       body: { required: true, content: { "application/json": { schema: PatchEndpointBodySchema } } },
     },
     responses: { 200: json("The endpoint after the change.", EndpointSchema) },
@@ -113,7 +116,7 @@ export function registerWebhookEndpoints(app: OpenAPIHono<AppEnv>) {
         ? await findProject(c.env.DB, caller.organizationId, body.projectId)
         : null;
       if (!project) {
-        throw validationError([{ location: "body", path: "projectId", message: "No such project." }]);
+        throw notFound("Project");
       }
     }
     const { endpoint, secret } = await auditLedger(c.env, caller.organizationId).createWebhookEndpoint(
@@ -148,6 +151,7 @@ export function registerWebhookEndpoints(app: OpenAPIHono<AppEnv>) {
     if (!isId("webhookEndpoint", endpointId)) throw notFound("Webhook endpoint");
     const endpoint = await auditLedger(c.env, caller.organizationId).getWebhookEndpoint(endpointId);
     if (!endpoint) throw notFound("Webhook endpoint");
+    c.header("ETag", endpointEtag(endpoint));
     return c.json(endpoint, 200);
   });
 
@@ -163,8 +167,16 @@ export function registerWebhookEndpoints(app: OpenAPIHono<AppEnv>) {
       const problem = webhookUrlProblem(patch.url, current.mode);
       if (problem) throw urlIssue(problem);
     }
-    const updated = await ledger.updateWebhookEndpoint(endpointId, patch);
+    // An empty If-Match names no tag: treated as absent, as on the other PATCHes.
+    const updated = await ledger.updateWebhookEndpoint(endpointId, patch, c.req.header("If-Match") || null);
     if (!updated) throw notFound("Webhook endpoint");
+    if (updated === "stale") {
+      throw new ApiError(
+        "PRECONDITION_FAILED",
+        "The endpoint changed since you read it (If-Match is stale).",
+      );
+    }
+    c.header("ETag", endpointEtag(updated));
     return c.json(updated, 200);
   });
 
