@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS audit_outbox (seq INTEGER PRIMARY KEY, event TEXT NOT
 const D1_PAGE = 50;
 const OUTBOX_RETRY_MS = 2_000;
 const OUTBOX_RETRY_MAX_MS = 60_000;
+/** Settled webhook deliveries (and their events) stay replayable this long. */
+const WEBHOOK_HISTORY_MS = 30 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 interface Head {
   seq: number;
@@ -53,6 +56,7 @@ export class AuditLedgerObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   private delivering: Promise<void> = Promise.resolve();
   private deliveryFailures = 0;
+  private prunedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -173,6 +177,10 @@ export class AuditLedgerObject extends DurableObject<Env> {
       } catch (error) {
         failures.push(`queue: ${String(error)}`);
       }
+    }
+    if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
+      this.prunedAt = Date.now();
+      this.webhooks.forgetSettled(Date.now() - WEBHOOK_HISTORY_MS);
     }
     this.deliveryFailures = failures.length > 0 ? this.deliveryFailures + 1 : 0;
     if (failures.length > 0) {

@@ -241,6 +241,15 @@ export class WebhookStore {
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 
+  /** Forgets settled deliveries older than the cut-off, and events no delivery points at any more. */
+  forgetSettled(beforeMs: number): void {
+    this.sql.exec(
+      "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < ?",
+      new Date(beforeMs).toISOString(),
+    );
+    this.sql.exec("DELETE FROM webhook_events WHERE id NOT IN (SELECT event_id FROM webhook_deliveries)");
+  }
+
   // ------------------------------------------------------------------ attempts
 
   /** Starts an attempt: null when there is nothing to do (settled, or its endpoint switched off). */
