@@ -23,6 +23,7 @@ export default defineConfig(async () => {
                   ENVIRONMENT: "test",
                   DISPATCH_MAX_ATTEMPTS: "3",
                   OUTBOX_DELIVERY: "before_response",
+                  OPERATOR_TOKEN: "test-operator-token",
                   META_ACCESS_TOKEN: "test-meta-token",
                   TIKTOK_ACCESS_TOKEN: "test-tiktok-token",
                   APPLE_ACCESS_TOKEN: "test-apple-token",

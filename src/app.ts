@@ -26,10 +26,13 @@ import { registerListCreatives } from "./routes/creatives/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
+import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
 import { registerDocs } from "./routes/system/docs";
 import { registerWhoami } from "./routes/system/whoami";
+import { registerWebhookDeliveries } from "./routes/webhooks/deliveries";
+import { registerWebhookEndpoints } from "./routes/webhooks/endpoints";
 
 const LOCATIONS: Record<string, ValidationIssue["location"]> = {
   json: "body",
@@ -57,6 +60,8 @@ export function buildApp() {
   app.get("/healthz", (c) => c.json({ ok: true }));
   registerDocs(app);
 
+  registerDispatchBrake(app);
+
   app.use("/v1/*", authenticate);
   registerWhoami(app);
   registerListAdAccounts(app);
@@ -78,6 +83,8 @@ export function buildApp() {
   registerGetCreative(app);
   registerListAuditLog(app);
   registerVerifyAuditLog(app);
+  registerWebhookEndpoints(app);
+  registerWebhookDeliveries(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

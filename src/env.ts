@@ -6,9 +6,13 @@
  */
 
 import type { DispatchMessage } from "./dispatch/messages";
+import type { WebhookMessage } from "./webhooks/messages";
 
-/** The generated bindings, with the dispatch queue's message type (wrangler cannot know it). */
-export type Env = Omit<Cloudflare.Env, "DISPATCH_QUEUE"> & { DISPATCH_QUEUE: Queue<DispatchMessage> };
+/** The generated bindings, with the queues' message types (wrangler cannot know them). */
+export type Env = Omit<Cloudflare.Env, "DISPATCH_QUEUE" | "WEBHOOK_QUEUE"> & {
+  DISPATCH_QUEUE: Queue<DispatchMessage>;
+  WEBHOOK_QUEUE: Queue<WebhookMessage>;
+};
 
 export interface DispatchConfig {
   backoffBaseSeconds: number;

@@ -4,7 +4,10 @@ import { consumeDispatchBatch } from "./dispatch/consumer";
 import { consumeDeadLetters } from "./dispatch/dead-letters";
 import { runMaintenance } from "./dispatch/maintenance";
 import type { Env } from "./env";
+import { consumeWebhookBatch } from "./webhooks/deliver";
 
+export { DispatchControlObject } from "./dispatch/brake";
+export { DispatchRunnerObject } from "./dispatch/runner";
 export { AuditLedgerObject } from "./objects/audit-ledger";
 export { CampaignObject } from "./objects/campaign";
 export { KeyGuardObject } from "./objects/key-guard";
@@ -15,6 +18,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
+    else if (batch.queue.includes("webhook")) await consumeWebhookBatch(batch, env);
     else await consumeDispatchBatch(batch, env);
   },
   async scheduled(controller, env, ctx) {

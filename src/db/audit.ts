@@ -53,21 +53,25 @@ export async function insertChainedEvents(db: D1Database, events: ChainedAuditEv
   if (events.length === 0) return;
   const orm = drizzle(db);
   const statements = events.map((e) =>
-    orm.insert(auditEvents).values({
-      id: e.eventId,
-      organizationId: e.organizationId,
-      seq: e.seq,
-      eventType: e.eventType,
-      occurredAt: e.occurredAt,
-      requestId: e.requestId,
-      projectId: e.projectId,
-      apiKeyId: e.apiKeyId,
-      actorType: e.actorType,
-      verdictId: e.verdictId,
-      data: JSON.stringify(e.data),
-      prevHash: e.prevHash,
-      hash: e.hash,
-    }),
+    orm
+      .insert(auditEvents)
+      .values({
+        id: e.eventId,
+        organizationId: e.organizationId,
+        seq: e.seq,
+        eventType: e.eventType,
+        occurredAt: e.occurredAt,
+        requestId: e.requestId,
+        projectId: e.projectId,
+        apiKeyId: e.apiKeyId,
+        actorType: e.actorType,
+        verdictId: e.verdictId,
+        data: JSON.stringify(e.data),
+        prevHash: e.prevHash,
+        hash: e.hash,
+      })
+      // A redelivery of rows that landed (their acknowledgement lost) is a no-op.
+      .onConflictDoNothing(),
   );
   await orm.batch(statements as [(typeof statements)[0], ...typeof statements]);
 }

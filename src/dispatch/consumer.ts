@@ -1,12 +1,15 @@
 /**
- * The dispatch queue's consumer: each message points at a job; the campaign object runs one
- * attempt and answers whether to retry (with its backoff) or give up (dead-letter queue).
+ * The dispatch queue's consumer: each message points at a job. The consumer never runs an
+ * attempt itself: it hands the message to the campaign's dispatch runner, which stores it
+ * and runs it in its own context, and acks once the runner has it. So the batch returns at
+ * once, whatever the platforms are doing.
  */
 import type { Env } from "../env";
-import { campaignObject } from "../objects/campaign";
+import { logLine } from "../observability/log";
 import { DispatchMessageSchema } from "./messages";
+import { dispatchRunner } from "./runner";
 
-/** Backoff for messages whose processing threw (the object or D1 unreachable), by delivery count. */
+/** Backoff for messages the runner could not take (its object unreachable), by delivery count. */
 const crashDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(0, attempts - 1));
 
 export async function consumeDispatchBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -22,18 +25,10 @@ async function consumeDispatchMessage(message: Message<unknown>, env: Env): Prom
     return;
   }
   try {
-    const outcome = await campaignObject(env, parsed.data.campaignId).runAttempt(parsed.data);
-    if (outcome.next === "retry") {
-      message.retry({ delaySeconds: outcome.delaySeconds });
-      return;
-    }
-    if (outcome.next === "dead_letter")
-      await env.DISPATCH_DLQ.send({ ...parsed.data, reason: "retries exhausted" });
+    await dispatchRunner(env, parsed.data.campaignId).take(parsed.data);
     message.ack();
   } catch (error) {
-    console.error(
-      JSON.stringify({ level: "error", msg: "dispatch failed", job: parsed.data, error: String(error) }),
-    );
+    logLine({ level: "error", msg: "dispatch.take_failed", ...parsed.data, error: String(error) });
     message.retry({ delaySeconds: crashDelaySeconds(message.attempts) });
   }
 }

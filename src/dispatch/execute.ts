@@ -3,6 +3,7 @@
 import { findAdAccountById } from "../db/tenancy";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
+import { logLine } from "../observability/log";
 import { adapterFor, platformConfigFromEnv } from "../platforms/index";
 import type { AdAccountConnection, PlatformOperation, PlatformResult } from "../platforms/types";
 
@@ -15,7 +16,36 @@ export interface AttemptRequest {
   sandbox: boolean;
 }
 
+/** Runs one attempt and leaves one structured log line for it, whatever happens. */
 export async function executeOnPlatform(env: Env, request: AttemptRequest): Promise<PlatformResult> {
+  const started = Date.now();
+  const seen: { platform: string | null; result?: PlatformResult } = { platform: null };
+  try {
+    seen.result = await attemptOnPlatform(env, request, seen);
+    return seen.result;
+  } finally {
+    const result = seen.result;
+    logLine({
+      msg: "dispatch.attempt",
+      jobId: request.jobId,
+      campaignId: request.operation.campaign.campaignId,
+      adAccountId: request.adAccountId,
+      platform: seen.platform,
+      operation: request.operation.type,
+      attempt: request.attempt,
+      sandbox: request.sandbox,
+      outcome: result === undefined ? "error" : result.ok ? "succeeded" : result.kind,
+      platformCode: result && !result.ok ? (result.platformCode ?? null) : null,
+      durationMs: Date.now() - started,
+    });
+  }
+}
+
+async function attemptOnPlatform(
+  env: Env,
+  request: AttemptRequest,
+  seen: { platform: string | null },
+): Promise<PlatformResult> {
   const row = await findAdAccountById(env.DB, request.adAccountId);
   if (!row) {
     return {
@@ -33,6 +63,7 @@ export async function executeOnPlatform(env: Env, request: AttemptRequest): Prom
     connection: row.connection === "live" ? "live" : "sandbox",
     settings: row.settings,
   };
+  seen.platform = account.platform;
   const adapter = adapterFor(account.platform, account, platformConfigFromEnv({ ...env }), request.sandbox);
   // Every delivery is a new attempt; the job id is the idempotency key, so a redelivery never creates twice.
   return adapter.execute(request.operation, account, {

@@ -14,6 +14,8 @@ export const ID_PREFIXES = {
   request: "req",
   event: "evt",
   creative: "adc",
+  webhookEndpoint: "whe",
+  webhookDelivery: "whd",
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -16,6 +16,7 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PARTNER_SCOPES } from "../../src/db/tenant-seed";
 import { ERROR_STATUS, type ErrorCode } from "../../src/http/errors";
 import type { ApiResponse } from "../helpers/http";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -28,6 +29,9 @@ let campaignId: string;
 let jobId: string;
 let victimKeyId: string;
 let creativeId: string;
+let endpointId: string;
+let doomedEndpointId: string;
+let deliveryId: string;
 
 const ULID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const ulidArb = fc
@@ -93,6 +97,35 @@ beforeAll(async () => {
     });
     if (res.status !== 200) throw new Error(`fixture defaults: ${res.status} ${res.text}`);
   }
+  // Webhook endpoints, disabled so that nothing a property triggers (pings, replays) is
+  // retried in the background; one real delivery to replay; one endpoint DELETE may remove.
+  const endpoint = async () => {
+    const made = await send({
+      method: "POST",
+      path: "/v1/webhook-endpoints",
+      key: tenant.keys.customer,
+      body: JSON.stringify({ url: "https://hooks.example.com/hostile", events: ["test.ping"] }),
+    });
+    if (made.status !== 201) throw new Error(`fixture endpoint: ${made.status} ${made.text}`);
+    const id = (made.body as { endpointId: string }).endpointId;
+    const off = await send({
+      method: "PATCH",
+      path: `/v1/webhook-endpoints/${id}`,
+      key: tenant.keys.customer,
+      body: JSON.stringify({ status: "disabled" }),
+    });
+    if (off.status !== 200) throw new Error(`fixture endpoint: ${off.status} ${off.text}`);
+    return id;
+  };
+  endpointId = await endpoint();
+  doomedEndpointId = await endpoint();
+  const pinged = await send({
+    method: "POST",
+    path: `/v1/webhook-endpoints/${endpointId}/test`,
+    key: tenant.keys.customer,
+  });
+  if (pinged.status !== 202) throw new Error(`fixture ping: ${pinged.status} ${pinged.text}`);
+  deliveryId = (pinged.body as { delivery: { deliveryId: string } }).delivery.deliveryId;
   // Let any trailing projection or audit write of the fixture land before watching D1.
   let previous = "";
   for (let i = 0; i < 40; i++) {
@@ -104,12 +137,22 @@ beforeAll(async () => {
 }, 60_000);
 
 /** A fresh partner key per property, so no property runs into another's rate limit. */
-const freshKey = async () => (await tenant.addKey()).key;
+const freshKey = async () =>
+  (await tenant.addKey({ scopes: [...PARTNER_SCOPES, "webhooks:read", "webhooks:write"] })).key;
 
 // ------------------------------------------------------------------------------ routes
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
-type Slot = "projectId" | "platform" | "campaignId" | "pendingId" | "jobId" | "keyId" | "creativeId";
+type Slot =
+  | "creativeId"
+  | "projectId"
+  | "platform"
+  | "campaignId"
+  | "pendingId"
+  | "jobId"
+  | "keyId"
+  | "endpointId"
+  | "deliveryId";
 
 interface FieldSpec {
   /** Dotted path in the body. */
@@ -132,6 +175,10 @@ interface RouteCase {
   required?: boolean;
   fields?: FieldSpec[];
   query?: readonly string[];
+  /** A body the handler refuses with 404 (it names nothing), for routes without ids to point elsewhere. */
+  refusedBody?: () => Record<string, unknown>;
+  /** Ids this route gets instead of the fixture's (a DELETE that must not remove what others read). */
+  ids?: () => Partial<Record<Slot, string>>;
 }
 
 const MODES = ["off", "draft", "auto"] as const;
@@ -285,6 +332,47 @@ const ROUTES: RouteCase[] = [
     ],
   },
   { method: "GET", template: "/v1/projects/{projectId}/ads/creatives/{creativeId}" },
+  { method: "GET", template: "/v1/webhook-endpoints", query: ["cursor", "limit"] },
+  {
+    method: "POST",
+    template: "/v1/webhook-endpoints",
+    body: () => ({ url: "https://hooks.example.com/hostile-new", events: ["test.ping"] }),
+    refusedBody: () => ({
+      url: "https://hooks.example.com/hostile-new",
+      events: ["test.ping"],
+      projectId: "prj_01JD2V4W3X5Y6Z7A8B9C0D1E2F",
+    }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "url", kind: "string", minLength: 1, maxLength: 2048 },
+      { path: "events", kind: "array" },
+      { path: "description", kind: "string", maxLength: 500 },
+      { path: "projectId", kind: "string" },
+    ],
+  },
+  { method: "GET", template: "/v1/webhook-endpoints/{endpointId}" },
+  {
+    method: "PATCH",
+    template: "/v1/webhook-endpoints/{endpointId}",
+    body: () => ({ description: "hostile" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "url", kind: "string", minLength: 1, maxLength: 2048 },
+      { path: "events", kind: "array" },
+      { path: "status", kind: "enum", values: ["active", "disabled"] },
+    ],
+  },
+  {
+    method: "DELETE",
+    template: "/v1/webhook-endpoints/{endpointId}",
+    ids: () => ({ endpointId: doomedEndpointId }),
+  },
+  { method: "POST", template: "/v1/webhook-endpoints/{endpointId}/rotate-secret" },
+  { method: "POST", template: "/v1/webhook-endpoints/{endpointId}/test" },
+  { method: "GET", template: "/v1/webhook-endpoints/{endpointId}/deliveries", query: ["cursor", "limit"] },
+  { method: "POST", template: "/v1/webhook-deliveries/{deliveryId}/replay" },
 ];
 /** Served outside /v1, without authentication. */
 const PUBLIC_ROUTES: RouteCase[] = [
@@ -305,12 +393,17 @@ const realIds = (): Record<Slot, string> => ({
   jobId,
   keyId: victimKeyId,
   creativeId,
+  endpointId,
+  deliveryId,
 });
 
 function fill(template: string, overrides: Partial<Record<Slot, string>> = {}): string {
   const ids = { ...realIds(), ...overrides };
   return template.replace(/\{(\w+)\}/g, (_, slot: Slot) => ids[slot]);
 }
+
+const fillRoute = (route: RouteCase, overrides: Partial<Record<Slot, string>> = {}) =>
+  fill(route.template, { ...route.ids?.(), ...overrides });
 
 const slotsOf = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as Slot);
 
@@ -673,7 +766,9 @@ describe("hostile input: coverage", () => {
     const res = await send({ method: "GET", path: "/openapi.json" });
     expect(res.status, res.text).toBe(200);
     const paths = (res.body as { paths: Record<string, Record<string, unknown>> }).paths;
+    // Operator endpoints (/ops) take the operator token, not a key: test/dispatch/brake.test.ts.
     const documented = Object.entries(paths)
+      .filter(([path]) => !path.startsWith("/ops/"))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(ROUTES.map((r) => `${r.method} ${r.template}`).sort()).toEqual(documented);
@@ -682,7 +777,7 @@ describe("hostile input: coverage", () => {
   it("answers every route's valid request with the fixture (so the properties exercise real handlers)", async () => {
     const key = await freshKey();
     for (const route of GETS) {
-      const res = await hit({ method: "GET", path: fill(route.template), key });
+      const res = await hit({ method: "GET", path: fillRoute(route), key });
       expect(res.status, context(res)).toBe(200);
     }
   });
@@ -697,7 +792,7 @@ describe("hostile input: bodies", () => {
       fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
         const body = JSON.stringify(value);
         for (const route of WRITES) {
-          const res = await hit({ method: route.method, path: fill(route.template), key, body });
+          const res = await hit({ method: route.method, path: fillRoute(route), key, body });
           if (route.strict && kindOf(value) !== "object" && res.status !== 429) {
             expectError(res, 422, "VALIDATION");
           }
@@ -717,7 +812,7 @@ describe("hostile input: bodies", () => {
         const body = setPath(clone((route.body as () => Record<string, unknown>)()), field.path, value);
         const res = await hit({
           method: route.method,
-          path: fill(route.template),
+          path: fillRoute(route),
           key,
           body: JSON.stringify(body),
         });
@@ -758,7 +853,7 @@ describe("hostile input: bodies", () => {
           const body = setPath(base, `${prefix}${name}`, value);
           const res = await hit({
             method: route.method,
-            path: fill(route.template),
+            path: fillRoute(route),
             key,
             body: JSON.stringify(body),
           });
@@ -792,7 +887,7 @@ describe("hostile input: bodies", () => {
           const body = JSON.stringify(
             setPath(clone((route.body as () => Record<string, unknown>)()), path, value),
           );
-          const res = await hit({ method: route.method, path: fill(route.template), key, body });
+          const res = await hit({ method: route.method, path: fillRoute(route), key, body });
           if (res.status === 429) return;
           if (byteLength(body) > MAX_BODY) {
             expectError(res, 413, "PAYLOAD_TOO_LARGE");
@@ -850,7 +945,7 @@ describe("hostile input: bodies", () => {
                 ? `${JSON.stringify({ ...createBody() }).slice(0, -1)},"metadata":{"deep":${nested}}}`
                 : `${base.slice(0, -1)}${base === "{}" ? "" : ","}"deep":${nested}}`;
           const target = where === "metadata" ? (STRICT[0] as RouteCase) : route;
-          const res = await hit({ method: target.method, path: fill(target.template), key, body });
+          const res = await hit({ method: target.method, path: fillRoute(target), key, body });
           if (res.status === 429) return;
           if (byteLength(body) > MAX_BODY) expectError(res, 413, "PAYLOAD_TOO_LARGE");
           else if (target.strict && where !== "metadata") expectError(res, 422, "VALIDATION");
@@ -866,7 +961,7 @@ describe("hostile input: bodies", () => {
   ])("answers a 5000-deep body of %s on every write route without a 5xx", async (_label, body) => {
     const key = await freshKey();
     for (const route of WRITES) {
-      const res = await hit({ method: route.method, path: fill(route.template), key, body });
+      const res = await hit({ method: route.method, path: fillRoute(route), key, body });
       if (route.strict) expectError(res, 422, "VALIDATION");
     }
   });
@@ -906,7 +1001,7 @@ describe("hostile input: bodies", () => {
           ),
         ),
         async (route, bytes) => {
-          const res = await hit({ method: route.method, path: fill(route.template), key, body: bytes });
+          const res = await hit({ method: route.method, path: fillRoute(route), key, body: bytes });
           if (res.status === 429) return;
           let json = true;
           try {
@@ -965,7 +1060,7 @@ describe("hostile input: content types", () => {
               : bodyKind === "form"
                 ? "a=b&c=d"
                 : "";
-          const res = await hit({ method: route.method, path: fill(route.template), key, body, contentType });
+          const res = await hit({ method: route.method, path: fillRoute(route), key, body, contentType });
           if (res.status === 429) return;
           const mediaType =
             asSent(contentType ?? "")
@@ -987,7 +1082,7 @@ describe("hostile input: content types", () => {
 
 describe("hostile input: paths, queries, methods", () => {
   const realPaths = () =>
-    new Set([...ROUTES, ...PUBLIC_ROUTES].map((r) => fill(r.template)).concat(["/v1/whoami", "/healthz"]));
+    new Set([...ROUTES, ...PUBLIC_ROUTES].map((r) => fillRoute(r)).concat(["/v1/whoami", "/healthz"]));
   const decodeSegments = (path: string) =>
     path
       .split("/")
@@ -1045,7 +1140,7 @@ describe("hostile input: paths, queries, methods", () => {
           }),
         ),
         async ({ route, slot, value, encode }) => {
-          const path = fill(route.template, { [slot]: encode ? encodeURIComponent(value) : value });
+          const path = fillRoute(route, { [slot]: encode ? encodeURIComponent(value) : value });
           const body = route.body ? JSON.stringify(route.body()) : undefined;
           const res = await hit({ method: route.method, path, key, body });
           if (res.status === 429) return;
@@ -1128,7 +1223,7 @@ describe("hostile input: paths, queries, methods", () => {
         ),
         async (route, pairs) => {
           const query = new URLSearchParams(pairs).toString();
-          const res = await hit({ method: "GET", path: `${fill(route.template)}?${query}`, key });
+          const res = await hit({ method: "GET", path: `${fillRoute(route)}?${query}`, key });
           if (res.status === 429) return;
           expect([200, 422], context(res)).toContain(res.status);
         },
@@ -1146,7 +1241,9 @@ describe("hostile input: paths, queries, methods", () => {
         fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "get", "PoSt"),
         async (route, method) => {
           const body = method === "GET" || method === "HEAD" || method === "get" ? undefined : "{}";
-          const res = await hit({ method, path: fill(route.template), key, body });
+          // A registered method gets that operation's own ids (a DELETE has its own victim).
+          const own = ROUTES.find((r) => r.method === method.toUpperCase() && r.template === route.template);
+          const res = await hit({ method, path: fillRoute(own ?? route), key, body });
           if (res.status === 429) return;
           const normalized = method.toUpperCase();
           if (
@@ -1186,11 +1283,13 @@ describe("hostile input: headers", () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...WRITES), headerValueArb, async (route, idempotencyKey) => {
         // A body the handler refuses (unknown project), so a valid key changes nothing either.
-        const path = fill(route.template, {
+        const path = fillRoute(route, {
           projectId: "prj_01JD2V4W3X5Y6Z7A8B9C0D1E2F",
           keyId: "key_01JD2V4W3X5Y6Z7A8B9C0D1E2F",
+          endpointId: "whe_01JD2V4W3X5Y6Z7A8B9C0D1E2F",
+          deliveryId: "whd_01JD2V4W3X5Y6Z7A8B9C0D1E2F",
         });
-        const body = JSON.stringify(route.body?.() ?? {});
+        const body = JSON.stringify(route.refusedBody?.() ?? route.body?.() ?? {});
         const res = await hit({
           method: route.method,
           path,
@@ -1218,7 +1317,7 @@ describe("hostile input: headers", () => {
         const body = JSON.stringify(route.body?.() ?? {});
         const res = await hit({
           method: route.method,
-          path: fill(route.template),
+          path: fillRoute(route),
           key,
           body,
           headers: { "If-Match": ifMatch },
@@ -1274,7 +1373,7 @@ describe("hostile input: headers", () => {
         const body = route.body ? JSON.stringify(route.body()) : route.method === "GET" ? undefined : "{}";
         const res = await hit({
           method: route.method,
-          path: fill(route.template),
+          path: fillRoute(route),
           body,
           headers: { Authorization: authorization },
         });
@@ -1296,7 +1395,7 @@ describe("hostile input: headers", () => {
           const body = route.body ? JSON.stringify(route.body()) : route.method === "GET" ? undefined : "{}";
           const res = await hit({
             method: route.method,
-            path: fill(route.template),
+            path: fillRoute(route),
             key,
             body,
             headers: { "X-Request-Id": requestId },
@@ -1316,7 +1415,7 @@ describe("hostile input: headers", () => {
  * each is the smallest request that showed the problem.
  */
 describe("hostile input: minimal reproductions", () => {
-  const strictPaths = () => STRICT.map((route) => ({ route, path: fill(route.template) }));
+  const strictPaths = () => STRICT.map((route) => ({ route, path: fillRoute(route) }));
 
   it("answers a create-campaign with no body and no Content-Type with 4xx VALIDATION, not 500", async () => {
     const key = await freshKey();
