@@ -1,15 +1,20 @@
 /** Worker bindings (see wrangler.toml) and the configuration read from them. */
 
 import type { DispatchMessage } from "./dispatch/messages";
+import type { RetryPolicy } from "./dispatch/retry-policy";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
+import type { IdempotencyObject } from "./objects/idempotency";
 import type { KeyGuardObject } from "./objects/key-guard";
+import type { LayerPolicyObject } from "./objects/layer-policy";
 
 export interface Env {
   DB: D1Database;
   CAMPAIGNS: DurableObjectNamespace<CampaignObject>;
   KEY_GUARDS: DurableObjectNamespace<KeyGuardObject>;
   AUDIT_LEDGERS: DurableObjectNamespace<AuditLedgerObject>;
+  LAYER_POLICIES: DurableObjectNamespace<LayerPolicyObject>;
+  IDEMPOTENCY: DurableObjectNamespace<IdempotencyObject>;
   DISPATCH_QUEUE: Queue<DispatchMessage>;
   DISPATCH_DLQ: Queue<unknown>;
   ENVIRONMENT: string;
@@ -21,6 +26,10 @@ export interface Env {
    * `before_response` (answer after delivery; the tests use it to read D1 right away).
    */
   OUTBOX_DELIVERY?: string;
+  /** Attempts an outbox entry of the layer object gets before it is parked (8). */
+  OUTBOX_MAX_ATTEMPTS?: string;
+  /** "1": the Worker answers with a Server-Timing header per stage (bench and dev only). */
+  SERVER_TIMING?: string;
   /** Seconds a running job may go without progress before its message is re-sent (600). */
   DISPATCH_STALL_SECONDS?: string;
   META_API_BASE?: string;
@@ -42,6 +51,14 @@ export function dispatchConfig(env: Env): DispatchConfig {
   return {
     backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
     maxAttempts: positiveNumber(env.DISPATCH_MAX_ATTEMPTS, 5),
+  };
+}
+
+export function outboxRetryPolicy(env: Env): RetryPolicy {
+  return {
+    backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
+    maxAttempts: positiveNumber(env.OUTBOX_MAX_ATTEMPTS, 8),
+    maxDelaySeconds: 300,
   };
 }
 

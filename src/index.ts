@@ -7,7 +7,9 @@ import type { Env } from "./env";
 
 export { AuditLedgerObject } from "./objects/audit-ledger";
 export { CampaignObject } from "./objects/campaign";
+export { IdempotencyObject } from "./objects/idempotency";
 export { KeyGuardObject } from "./objects/key-guard";
+export { LayerPolicyObject } from "./objects/layer-policy";
 
 const app = buildApp();
 

@@ -8,7 +8,12 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");
-      durableNamespaces: "CampaignObject" | "KeyGuardObject" | "AuditLedgerObject";
+      durableNamespaces:
+        | "CampaignObject"
+        | "KeyGuardObject"
+        | "AuditLedgerObject"
+        | "LayerPolicyObject"
+        | "IdempotencyObject";
     }
   }
 }

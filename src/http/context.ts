@@ -1,4 +1,5 @@
 /** What middleware puts on the request context for handlers to use. */
+import type { TimingVariables } from "hono/timing";
 import type { ActorType } from "../domain/authority";
 import type { RateLimitTier } from "../domain/rate-limits";
 import type { Env } from "../env";
@@ -18,5 +19,5 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller;
-  };
+  } & TimingVariables;
 }
