@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "./http/auth";
 import { jsonBody } from "./http/body";
 import type { AppEnv } from "./http/context";
+import { d1Session } from "./http/d1-session";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
@@ -58,6 +59,8 @@ export function buildApp() {
   app.post("/healthz/write", jsonBody, (c) => c.json({ ok: true }));
 
   app.use("/v1/*", timed("auth", authenticate));
+  // Reads go through a D1 session with the caller's bookmark (read replication, see README).
+  app.use("/v1/*", d1Session);
   registerWhoami(app);
   registerListAdAccounts(app);
   registerKillApiKey(app);
