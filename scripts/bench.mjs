@@ -2,7 +2,7 @@
 // a fixed time, and prints p50/p99 latency, throughput and the p50 ratio to its floor, served
 // by the same Worker in the same run (before and after the rest, so drift shows): reads
 // against `GET /healthz`, writes against `POST /healthz/write` with a body of the same size.
-// Then a per-stage breakdown of one authority PATCH and one create (Server-Timing), and the
+// Then a per-stage breakdown of authority PATCHes and creates (Server-Timing), and the
 // bundle size (raw, gzip) and startup time of the Worker.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -231,7 +231,7 @@ async function breakdown(base, name, makeRequest) {
       [...values].sort((a, b) => a - b),
       50,
     );
-  const order = ["auth", "guard", "idempotency", "lookups", "object"];
+  const order = ["auth", "guard", "body", "idempotency", "lookups", "object"];
   const parts = order.filter((s) => stages.has(s)).map((s) => [s, median(stages.get(s))]);
   const total = stages.has("total") ? median(stages.get("total")) : Number.NaN;
   const rest = total - parts.reduce((sum, [, v]) => sum + v, 0);

@@ -52,7 +52,11 @@ export function defineRoute<
     "x-endpoint-class": endpointClass,
     // Admission (kill, rate limit, scope) comes first, so malformed bodies count against the limit too.
     middleware: writes
-      ? [timed("guard", guard(scope, endpointClass)), jsonBody, timed("idempotency", idempotency)]
+      ? [
+          timed("guard", guard(scope, endpointClass)),
+          timed("body", jsonBody),
+          timed("idempotency", idempotency),
+        ]
       : [timed("guard", guard(scope, endpointClass))],
     responses: { ...route.responses, ...errorResponses(codes) },
   });
