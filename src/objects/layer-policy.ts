@@ -103,9 +103,12 @@ export class LayerPolicyObject extends DurableObject<Env> {
   async changeDefaults(
     input: DefaultsChangeInput,
   ): Promise<Result<{ previous: LayerPolicy; policy: LayerPolicy }>> {
-    const current = await this.policy(input.layerId, input.platform);
+    await this.policy(input.layerId, input.platform);
+    // Read memory again after the await (a change waiting on the same first load may have
+    // committed meanwhile); from here to the commit nothing awaits, so changes to this layer
+    // are applied one at a time.
+    const current = this.policies.get(input.platform);
     if (!current) return fail("NOT_FOUND", "Ads layer for this platform not found.");
-    // From here to the commit nothing awaits: changes to this layer are applied one at a time.
     if (input.ifMatch && !ifMatchHolds(input.ifMatch, policyETag(current))) {
       return fail(
         "PRECONDITION_FAILED",

@@ -155,27 +155,33 @@ describe("layer policy: one writer, change and audit together", () => {
     expect(read.body).toMatchObject({ partnerApprovalsEnabled: true });
   });
 
-  it("applies 20 concurrent changes one at a time, each with its verdict and version", async () => {
-    const t = await tenantWithLoadedLayer();
-    const modes = ["off", "draft", "auto"] as const;
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        api("PATCH", defaultsPath(t), {
-          key: t.keys.customer,
-          body: { defaults: { tactical: modes[i % 3] } },
-        }),
-      ),
-    );
-    expect(
-      responses.map((r) => r.status),
-      responses.map((r) => r.text).join("\n"),
-    ).toEqual(Array(20).fill(200));
-    const { results } = await env.DB.prepare(
-      "SELECT json_extract(data, '$.version') AS version FROM audit_events WHERE organization_id = ? AND event_type = 'defaults.changed' ORDER BY seq",
-    )
-      .bind(t.organizationId)
-      .all<{ version: number }>();
-    expect(results.map((r) => r.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
-    expect((await d1Policy(t))?.version).toBe(21);
-  });
+  it.each([
+    ["already in memory", true],
+    ["still to be loaded from D1", false],
+  ])(
+    "applies 20 concurrent changes one at a time, each with its verdict and version (layer %s)",
+    async (_, loaded) => {
+      const t = loaded ? await tenantWithLoadedLayer() : await createTenant();
+      const modes = ["off", "draft", "auto"] as const;
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          api("PATCH", defaultsPath(t), {
+            key: t.keys.customer,
+            body: { defaults: { tactical: modes[i % 3] } },
+          }),
+        ),
+      );
+      expect(
+        responses.map((r) => r.status),
+        responses.map((r) => r.text).join("\n"),
+      ).toEqual(Array(20).fill(200));
+      const { results } = await env.DB.prepare(
+        "SELECT json_extract(data, '$.version') AS version FROM audit_events WHERE organization_id = ? AND event_type = 'defaults.changed' ORDER BY seq",
+      )
+        .bind(t.organizationId)
+        .all<{ version: number }>();
+      expect(results.map((r) => r.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+      expect((await d1Policy(t))?.version).toBe(21);
+    },
+  );
 });
