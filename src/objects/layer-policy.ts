@@ -208,13 +208,19 @@ export class LayerPolicyObject extends DurableObject<Env> {
   ): Promise<void> {
     const now = Date.now();
     const kv = this.ctx.storage.kv;
-    this.ctx.storage.transactionSync(() => {
-      if (next) {
-        kv.put(`policy:${next.platform}`, next);
-        this.outbox.add({ kind: "project", organizationId, policy: next }, now);
-      }
-      this.outbox.add({ kind: "audit", events }, now);
-    });
+    try {
+      this.ctx.storage.transactionSync(() => {
+        if (next) {
+          kv.put(`policy:${next.platform}`, next);
+          this.outbox.add({ kind: "project", organizationId, policy: next }, now);
+        }
+        this.outbox.add({ kind: "audit", events }, now);
+      });
+    } catch (error) {
+      // Rolled back: neither the change nor its events exist; forget the entries in memory too.
+      this.outbox.reload();
+      throw error;
+    }
     if (next) this.policies.set(next.platform, next);
     void this.ctx.storage.setAlarm(now + REDELIVERY_MS);
     if (this.env.OUTBOX_DELIVERY === "before_response") await this.deliverDue(now);

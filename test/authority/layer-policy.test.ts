@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { liveSinks } from "../../src/objects/layer/sinks";
 import { type LayerPolicyObject, layerPolicyObject } from "../../src/objects/layer-policy";
 import { api, expectError } from "../helpers/http";
@@ -19,7 +19,10 @@ const down = (what: string) => async () => {
   throw new Error(`${what} down`);
 };
 
-function inLayer<T>(t: TestTenant, fn: (instance: LayerPolicyObject) => T | Promise<T>): Promise<T> {
+function inLayer<T>(
+  t: TestTenant,
+  fn: (instance: LayerPolicyObject, state: DurableObjectState) => T | Promise<T>,
+): Promise<T> {
   return runInDurableObject(layerPolicyObject(env, t.layerId), fn);
 }
 
@@ -75,6 +78,39 @@ describe("layer policy: one writer, change and audit together", () => {
     });
     expect(await d1Policy(t)).toEqual({ structural: "off", version: 2 });
     expect(await auditTypes(verdictId)).toEqual(["verdict", "defaults.changed"]);
+  });
+
+  it("when the storage commit fails, neither the change nor its audit events exist", async () => {
+    const t = await tenantWithLoadedLayer();
+    const restore = await inLayer(t, (_o, state) => {
+      const kv = state.storage.kv;
+      const realPut = kv.put.bind(kv);
+      const put = vi.spyOn(kv, "put").mockImplementation((key, value) => {
+        // The transaction's last write (the audit entry) fails: everything before it rolls back.
+        if ((value as { payload?: { kind?: string } })?.payload?.kind === "audit")
+          throw new Error("disk full");
+        realPut(key, value);
+      });
+      return () => put.mockRestore();
+    });
+    const res = await api("PATCH", defaultsPath(t), {
+      key: t.keys.customer,
+      body: { defaults: { structural: "off" } },
+    });
+    restore();
+    expectError(res, 500, "INTERNAL");
+    await inLayer(t, async (o) => {
+      expect(o.pendingEffects()).toBe(0);
+      await o.deliverDue(Date.now() + HOUR);
+    });
+    const read = await api("GET", defaultsPath(t), { key: t.keys.customer });
+    expect(read.body).toMatchObject({ defaults: { structural: "auto" } });
+    expect(read.headers.get("ETag")).toBe('"l1"');
+    expect(await d1Policy(t)).toEqual({ structural: "auto", version: 1 });
+    const { results } = await env.DB.prepare("SELECT event_type FROM audit_events WHERE organization_id = ?")
+      .bind(t.organizationId)
+      .all();
+    expect(results).toEqual([]);
   });
 
   it("with the ledger down, the audit events follow the change exactly once", async () => {

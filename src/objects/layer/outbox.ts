@@ -28,8 +28,16 @@ export class StoredOutbox<P> {
     private readonly kv: SyncKvStorage,
     private readonly policy: RetryPolicy,
   ) {
-    this.seq = kv.get<number>(SEQ) ?? 0;
-    for (const [, entry] of kv.list<OutboxEntry<P>>({ prefix: PENDING })) this.pending.set(entry.id, entry);
+    this.seq = 0;
+    this.reload();
+  }
+
+  /** Re-reads what storage holds (after a transaction that added entries rolled back). */
+  reload(): void {
+    this.pending.clear();
+    this.seq = this.kv.get<number>(SEQ) ?? 0;
+    for (const [, entry] of this.kv.list<OutboxEntry<P>>({ prefix: PENDING }))
+      this.pending.set(entry.id, entry);
   }
 
   /** Stores a new entry; call inside the storage transaction of the change that causes it. */
