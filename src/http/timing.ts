@@ -1,6 +1,6 @@
 /**
- * Owns the per-stage Server-Timing header (auth, guard, idempotency, lookups, object call,
- * total) that `npm run bench` reads. Off unless SERVER_TIMING=1: production never sends it.
+ * Owns the per-stage Server-Timing header (auth, guard, body, idempotency, lookups, object
+ * call, total) that `npm run bench` reads. Off unless SERVER_TIMING=1: production never sends it.
  * Workers' clocks advance only across I/O, so a stage's figure is its waiting on I/O.
  */
 import type { Context, MiddlewareHandler } from "hono";
