@@ -1,11 +1,14 @@
 // `npm run bench` (SPEC §8): starts the API locally, drives each endpoint with autocannon for
-// a fixed time, and prints p50/p99 latency, throughput and the p50 ratio to the no-op
-// `/healthz` route of the same Worker, measured in the same run (before and after the rest,
-// so drift shows). Then reports the deployed bundle size from `wrangler deploy --dry-run`.
+// a fixed time, and prints p50/p99 latency, throughput and the p50 ratio to its floor, served
+// by the same Worker in the same run (before and after the rest, so drift shows): reads
+// against `GET /healthz`, writes against `POST /healthz/write` with a body of the same size.
+// Then a per-stage breakdown of authority PATCHes and creates (Server-Timing), and the
+// bundle size (raw, gzip) and startup time of the Worker.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { mintKeys, readTenant } from "./extra-keys.mjs";
 import { startApi } from "./serve.mjs";
@@ -19,6 +22,16 @@ const TARGET_CAMPAIGNS = 20;
 const ENDPOINTS = ["whoami", "authority GET", "job GET", "authority PATCH", "create campaign"];
 /** SPEC §8 targets: p50 at most this many times the floor's p50. */
 const TARGETS = { "authority GET": 1.3, "authority PATCH": 1.6, "create campaign": 2 };
+/** Which floor each endpoint is judged against. */
+const FLOOR_OF = {
+  whoami: "read floor",
+  "authority GET": "read floor",
+  "job GET": "read floor",
+  "authority PATCH": "write floor (PATCH body)",
+  "create campaign": "write floor (create body)",
+};
+const FLOORS = ["read floor", "write floor (PATCH body)", "write floor (create body)"];
+const BREAKDOWN_SAMPLES = 25;
 
 const json = (key, body) => ({
   headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -54,8 +67,12 @@ function endpoints(tenant, keys, targets) {
   const target = (n) => targets[Math.floor(n / keys.length) % targets.length];
   const auth = (n) => ({ authorization: `Bearer ${key(n)}` });
   const campaigns = `/v1/projects/${tenant.projectId}/ads/meta/campaigns`;
+  const patchBody = (n) => ({ authority: { tactical: n % 2 ? "draft" : "auto" } });
+  const createRequestBody = (n) => createBody(tenant, `bench ${Date.now()} ${n}`);
   return {
-    floor: () => ({ method: "GET", path: "/healthz", headers: {} }),
+    "read floor": () => ({ method: "GET", path: "/healthz", headers: {} }),
+    "write floor (PATCH body)": (n) => writeFloor(JSON.stringify(patchBody(n)).length),
+    "write floor (create body)": (n) => writeFloor(JSON.stringify(createRequestBody(n)).length),
     whoami: (n) => ({ method: "GET", path: "/v1/whoami", headers: auth(n) }),
     "authority GET": (n) => ({
       method: "GET",
@@ -67,15 +84,22 @@ function endpoints(tenant, keys, targets) {
     "authority PATCH": (n) => ({
       method: "PATCH",
       path: `${campaigns}/${target(n).campaignId}/authority`,
-      ...json(key(n), { authority: { tactical: n % 2 ? "draft" : "auto" } }),
+      ...json(key(n), patchBody(n)),
     }),
     // No Idempotency-Key: each request creates its own campaign.
     "create campaign": (n) => ({
       method: "POST",
       path: campaigns,
-      ...json(key(n), createBody(tenant, `bench ${Date.now()} ${n}`)),
+      ...json(key(n), createRequestBody(n)),
     }),
   };
+}
+
+/** A JSON body of exactly `length` bytes for the write floor, which reads and parses it. */
+function writeFloor(length) {
+  const empty = JSON.stringify({ pad: "" }).length;
+  const body = JSON.stringify({ pad: "x".repeat(Math.max(0, length - empty)) });
+  return { method: "POST", path: "/healthz/write", headers: { "content-type": "application/json" }, body };
 }
 
 function percentile(sorted, p) {
@@ -124,12 +148,32 @@ async function bench(base, makeRequest, connections) {
 const fmt = (v, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 
 function printTable(rows, floorP50) {
-  const header = ["endpoint", "p50 ms", "p99 ms", "req/s", "2xx", "non-2xx", "p50/floor", "target"];
-  const lines = rows.map(({ name, r }) => {
-    const ratio = r.p50 / floorP50;
+  const header = [
+    "endpoint",
+    "p50 ms",
+    "p99 ms",
+    "req/s",
+    "2xx",
+    "non-2xx",
+    "judged against",
+    "p50/floor",
+    "target",
+  ];
+  const lines = rows.map(({ name, r, floor }) => {
+    const ratio = floor ? r.p50 / floorP50[floor] : Number.NaN;
     const target = TARGETS[name];
     const verdict = target ? `≤ ${target}× ${ratio <= target ? "PASS" : "MISS"}` : "";
-    return [name, fmt(r.p50), fmt(r.p99), fmt(r.rps, 0), r.ok, r.nonOk, `${fmt(ratio)}×`, verdict];
+    return [
+      name,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.rps, 0),
+      r.ok,
+      r.nonOk,
+      floor ?? "",
+      floor ? `${fmt(ratio)}×` : "",
+      verdict,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   for (const line of [header, ...lines]) {
@@ -138,30 +182,81 @@ function printTable(rows, floorP50) {
   for (const { name, r } of rows) if (r.nonOk > 0) console.log(`  ${name} non-2xx: ${r.nonOkDetail}`);
 }
 
-/** Every endpoint at one concurrency, between two floor runs. */
+/** Every endpoint at one concurrency, between two runs of every floor. */
 async function benchLevel(base, plan, connections) {
-  const rows = [];
-  const floorBefore = await bench(base, plan.floor, connections);
-  rows.push({ name: "floor (before)", r: floorBefore });
-  for (const name of ENDPOINTS) rows.push({ name, r: await bench(base, plan[name], connections) });
-  const floorAfter = await bench(base, plan.floor, connections);
-  rows.push({ name: "floor (after)", r: floorAfter });
-  const floorP50 = (floorBefore.p50 + floorAfter.p50) / 2;
+  const before = {};
+  for (const floor of FLOORS) before[floor] = await bench(base, plan[floor], connections);
+  const measured = [];
+  for (const name of ENDPOINTS)
+    measured.push({ name, r: await bench(base, plan[name], connections), floor: FLOOR_OF[name] });
+  const after = {};
+  for (const floor of FLOORS) after[floor] = await bench(base, plan[floor], connections);
+  const floorP50 = Object.fromEntries(FLOORS.map((f) => [f, (before[f].p50 + after[f].p50) / 2]));
   console.log(
     `\n${connections} connection(s), ${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s per endpoint:`,
   );
-  printTable(rows, floorP50);
-  console.log(`Floor p50 = mean of before and after = ${fmt(floorP50, 3)} ms.`);
+  printTable(
+    [
+      ...FLOORS.map((f) => ({ name: `${f} (before)`, r: before[f] })),
+      ...measured,
+      ...FLOORS.map((f) => ({ name: `${f} (after)`, r: after[f] })),
+    ],
+    floorP50,
+  );
+  console.log(
+    `Floor p50s (mean of before and after): ${FLOORS.map((f) => `${f} ${fmt(floorP50[f], 3)} ms`).join(", ")}.`,
+  );
 }
 
-function bundleSize() {
+/** Median of each Server-Timing stage over sequential requests (SERVER_TIMING=1). */
+async function breakdown(base, name, makeRequest) {
+  const stages = new Map();
+  const client = [];
+  for (let n = 0; n < BREAKDOWN_SAMPLES; n++) {
+    const { method, path, headers, body } = makeRequest(1_000_000 + n);
+    const started = performance.now();
+    const res = await fetch(`${base}${path}`, { method, headers, body });
+    await res.arrayBuffer();
+    client.push(performance.now() - started);
+    if (res.status >= 300) throw new Error(`${name} for the breakdown answered ${res.status}`);
+    for (const entry of (res.headers.get("server-timing") ?? "").split(",")) {
+      const [metric, ...params] = entry.trim().split(";");
+      const dur = params.find((p) => p.trim().startsWith("dur="));
+      if (!metric || !dur) continue;
+      stages.set(metric, [...(stages.get(metric) ?? []), Number(dur.trim().slice(4))]);
+    }
+  }
+  const median = (values) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
+  const order = ["auth", "guard", "body", "idempotency", "lookups", "object"];
+  const parts = order.filter((s) => stages.has(s)).map((s) => [s, median(stages.get(s))]);
+  const total = stages.has("total") ? median(stages.get("total")) : Number.NaN;
+  const rest = total - parts.reduce((sum, [, v]) => sum + v, 0);
+  const cells = [...parts, ["answer (rest of total)", rest], ["total in the Worker", total]];
+  console.log(
+    `  ${name}: ${cells.map(([s, v]) => `${s} ${fmt(v)}`).join(" · ")} · client-observed ${fmt(median(client))} ms`,
+  );
+}
+
+/** The bundle `wrangler deploy` would upload (raw and gzip) and its startup time. */
+function bundleFigures() {
   const outdir = mkdtempSync(join(os.tmpdir(), "bench-bundle-"));
   try {
-    const output = execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
+    execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+      stdio: ["ignore", "ignore", "pipe"],
     });
-    return /Total Upload:[^\n]*/.exec(output)?.[0] ?? "Total Upload: (not reported by wrangler)";
+    const code = readFileSync(join(outdir, "index.js"));
+    const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+    const size = `${kib(code.byteLength)} raw, ${kib(gzipSync(code).byteLength)} gzip`;
+    const profile = join(outdir, "startup.cpuprofile");
+    execFileSync("wrangler", ["check", "startup", "--outfile", profile], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const { startTime, endTime } = JSON.parse(readFileSync(profile, "utf8"));
+    return `${size}; startup ${((endTime - startTime) / 1000).toFixed(1)} ms (wrangler check startup, this machine)`;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -194,7 +289,8 @@ async function main() {
   execFileSync("node", ["scripts/seed.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   const tenant = readTenant();
   const keys = mintKeys({ organizationId: tenant.organizationId, tag: "BENCH", count: BENCH_KEYS });
-  const api = await startApi({ seed: false });
+  // SERVER_TIMING=1 adds the per-stage header to every answer (floors included) for the breakdown.
+  const api = await startApi({ seed: false, vars: { SERVER_TIMING: "1" } });
   try {
     const plan = endpoints(tenant, keys, await createTargets(api.base, tenant, keys));
     console.log(
@@ -203,12 +299,17 @@ async function main() {
     );
     console.log(`Machine: ${os.cpus().length} CPUs, ${os.cpus()[0]?.model}; load average ${loadAverage()}.`);
     for (const connections of CONNECTION_LEVELS) await benchLevel(api.base, plan, connections);
+    console.log(
+      `\nPer-stage breakdown, median of ${BREAKDOWN_SAMPLES} sequential requests (Server-Timing, ms; Workers' clocks advance only across I/O, so each stage is its I/O wait; the storage commit is inside the object call):`,
+    );
+    await breakdown(api.base, "authority PATCH", plan["authority PATCH"]);
+    await breakdown(api.base, "create campaign", plan["create campaign"]);
     console.log(`\nLoad average at the end: ${loadAverage()}.`);
   } finally {
     await api.stop();
     if (scratchState) rmSync(scratchState, { recursive: true, force: true });
   }
-  console.log(`Bundle (wrangler deploy --dry-run): ${bundleSize()}`);
+  console.log(`Bundle (wrangler deploy --dry-run): ${bundleFigures()}`);
 }
 
 await main();

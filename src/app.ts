@@ -4,10 +4,13 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "./http/auth";
+import { jsonBody } from "./http/body";
 import type { AppEnv } from "./http/context";
+import { d1Session } from "./http/d1-session";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
+import { serverTiming, timed } from "./http/timing";
 import { observeRequest } from "./observability/request-log";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerKillApiKey } from "./routes/api-keys/kill";
@@ -56,13 +59,19 @@ export function buildApp() {
   app.onError(onError);
   app.notFound(onNotFound);
 
-  // The runtime's floor for benchmarks: no auth, no I/O.
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  registerDocs(app);
+  // Server-Timing per stage, only when SERVER_TIMING=1 (bench and dev; see src/http/timing.ts).
+  app.use("*", serverTiming);
 
+  // The runtime's floors for benchmarks, no auth and no I/O: reads are judged against
+  // /healthz; writes against /healthz/write, which reads and parses a JSON body as writes do.
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.post("/healthz/write", jsonBody, (c) => c.json({ ok: true }));
+  registerDocs(app);
   registerDispatchBrake(app);
 
-  app.use("/v1/*", authenticate);
+  app.use("/v1/*", timed("auth", authenticate));
+  // Reads go through a D1 session with the caller's bookmark (read replication, see README).
+  app.use("/v1/*", d1Session);
   registerWhoami(app);
   registerListAdAccounts(app);
   registerKillApiKey(app);

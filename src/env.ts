@@ -6,6 +6,7 @@
  */
 
 import type { DispatchMessage } from "./dispatch/messages";
+import type { RetryPolicy } from "./dispatch/retry-policy";
 import type { WebhookMessage } from "./webhooks/messages";
 
 /** The generated bindings, with the queues' message types (wrangler cannot know them). */
@@ -23,6 +24,14 @@ export function dispatchConfig(env: Env): DispatchConfig {
   return {
     backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
     maxAttempts: positiveNumber(env.DISPATCH_MAX_ATTEMPTS, 5),
+  };
+}
+
+export function outboxRetryPolicy(env: Env): RetryPolicy {
+  return {
+    backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
+    maxAttempts: positiveNumber(env.OUTBOX_MAX_ATTEMPTS, 8),
+    maxDelaySeconds: 300,
   };
 }
 

@@ -10,7 +10,9 @@ export { DispatchControlObject } from "./dispatch/brake";
 export { DispatchRunnerObject } from "./dispatch/runner";
 export { AuditLedgerObject } from "./objects/audit-ledger";
 export { CampaignObject } from "./objects/campaign";
+export { IdempotencyObject } from "./objects/idempotency";
 export { KeyGuardObject } from "./objects/key-guard";
+export { LayerPolicyObject } from "./objects/layer-policy";
 
 const app = buildApp();
 

@@ -195,28 +195,6 @@ export const pendingActions = sqliteTable(
   ],
 );
 
-export const idempotencyRecords = sqliteTable(
-  "idempotency_records",
-  {
-    apiKeyId: text("api_key_id").notNull(),
-    method: text("method").notNull(),
-    path: text("path").notNull(),
-    idempotencyKey: text("idempotency_key").notNull(),
-    requestHash: text("request_hash").notNull(),
-    /** `processing` while the first request runs, then `complete`. */
-    state: text("state").notNull(),
-    responseStatus: integer("response_status"),
-    responseHeaders: text("response_headers", { mode: "json" }).$type<Record<string, string>>(),
-    responseBody: text("response_body"),
-    createdAt: text("created_at").notNull(),
-    expiresAt: text("expires_at").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.apiKeyId, t.method, t.path, t.idempotencyKey] }),
-    index("idempotency_expiry_idx").on(t.expiresAt),
-  ],
-);
-
 export const auditEvents = sqliteTable(
   "audit_events",
   {

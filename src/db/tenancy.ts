@@ -1,8 +1,8 @@
 /** Organizations, projects, layers and their policies, ad accounts and API keys. */
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, lt, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { AuthorityBlock } from "../domain/authority";
-import type { LayerControls } from "../domain/gate";
+import type { LayerPolicy } from "../domain/layer-policy";
 import type { Platform } from "../domain/platform-rules";
 import { adAccounts, apiKeys, layerPolicies, layers, organizations, projects } from "./schema";
 
@@ -67,14 +67,6 @@ export function policyDefaults(row: LayerPolicyRow): AuthorityBlock {
   };
 }
 
-export function policyControls(row: LayerPolicyRow): LayerControls {
-  return {
-    killSwitchActive: row.killSwitchActive,
-    partnerWritesEnabled: row.partnerWritesEnabled,
-    partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
-  };
-}
-
 export async function findLayerPolicy(db: D1Database, layerId: string, platform: Platform) {
   const [row] = await drizzle(db)
     .select()
@@ -84,26 +76,39 @@ export async function findLayerPolicy(db: D1Database, layerId: string, platform:
   return row ?? null;
 }
 
-/** Compare-and-set on the policy's version: returns false when someone else wrote first. */
-export async function updateLayerPolicy(
-  db: D1Database,
-  current: LayerPolicyRow,
-  next: Omit<LayerPolicyRow, "layerId" | "platform" | "version">,
-): Promise<boolean> {
-  const result = await drizzle(db)
-    .update(layerPolicies)
-    .set({ ...next, version: current.version + 1 })
-    .where(
-      and(
-        eq(layerPolicies.layerId, current.layerId),
-        eq(layerPolicies.platform, current.platform),
-        eq(layerPolicies.version, current.version),
-      ),
-    );
-  return result.meta.changes === 1;
-}
-
 export async function findAdAccountById(db: D1Database, adAccountId: string) {
   const [row] = await drizzle(db).select().from(adAccounts).where(eq(adAccounts.id, adAccountId)).limit(1);
   return row ?? null;
+}
+
+/**
+ * D1 copies of layer policies, written only by the layer object, in one batch. A row is
+ * only moved forward (an older version never overwrites a newer one), so replays are harmless.
+ */
+export async function projectLayerPolicies(db: D1Database, policies: LayerPolicy[]): Promise<void> {
+  const orm = drizzle(db);
+  const statements = policies.map((p) =>
+    orm
+      .update(layerPolicies)
+      .set({
+        creative: p.creative,
+        tactical: p.tactical,
+        structural: p.structural,
+        killSwitchActive: p.killSwitchActive,
+        partnerWritesEnabled: p.partnerWritesEnabled,
+        partnerDefaultsChangesAllowed: p.partnerDefaultsChangesAllowed,
+        version: p.version,
+        lastModifiedAt: p.lastModifiedAt,
+        lastModifiedBy: p.lastModifiedBy,
+      })
+      .where(
+        and(
+          eq(layerPolicies.layerId, p.layerId),
+          eq(layerPolicies.platform, p.platform),
+          lt(layerPolicies.version, p.version),
+        ),
+      ),
+  );
+  const [first, ...rest] = statements;
+  if (first) await orm.batch([first, ...rest]);
 }

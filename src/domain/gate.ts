@@ -9,6 +9,8 @@ export interface LayerControls {
   killSwitchActive: boolean;
   partnerWritesEnabled: boolean;
   partnerDefaultsChangesAllowed: boolean;
+  /** Customer-only: partners may approve pending actions (default off). */
+  partnerApprovalsEnabled?: boolean;
 }
 
 export type DenyReason =
@@ -129,6 +131,7 @@ export interface DefaultsChange {
   killSwitchActive?: boolean;
   partnerWritesEnabled?: boolean;
   partnerDefaultsChangesAllowed?: boolean;
+  partnerApprovalsEnabled?: boolean;
 }
 
 /**
@@ -146,7 +149,8 @@ export function evaluateDefaultsChange(input: {
   if (
     change.killSwitchActive !== undefined ||
     change.partnerWritesEnabled !== undefined ||
-    change.partnerDefaultsChangesAllowed !== undefined
+    change.partnerDefaultsChangesAllowed !== undefined ||
+    change.partnerApprovalsEnabled !== undefined
   ) {
     return { decision: "deny", reason: "user_only_control" };
   }

@@ -1,4 +1,5 @@
 /** What middleware puts on the request context for handlers to use. */
+import type { TimingVariables } from "hono/timing";
 import type { ActorType } from "../domain/authority";
 import type { EndpointClass, RateLimitTier } from "../domain/rate-limits";
 import type { Env } from "../env";
@@ -24,5 +25,5 @@ export interface AppEnv {
     errorCode?: string;
     /** The gate's verdict on this request, when there was one (see observability/request-log.ts). */
     verdict?: { decision: "allow" | "queue" | "deny"; verdictId: string };
-  };
+  } & TimingVariables;
 }

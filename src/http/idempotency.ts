@@ -1,16 +1,12 @@
 /**
  * Idempotency (SPEC §5) for every POST/PATCH/DELETE: the first response for a key is stored
  * and replayed byte-for-byte; a different body under the same key is a conflict; a key
- * still in flight answers 409 with Retry-After.
+ * still in flight answers 409 with Retry-After. Records live in the key's idempotency
+ * object (src/objects/idempotency.ts), not in D1.
  */
 import { createMiddleware } from "hono/factory";
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  type IdempotencyScope,
-  releaseIdempotencyKey,
-} from "../db/idempotency";
 import { canonicalJson, sha256Hex } from "../domain/audit-chain";
+import { type IdempotencyScope, idempotencyObject } from "../objects/idempotency";
 import type { AppEnv } from "./context";
 import { ApiError, validationError } from "./errors";
 
@@ -27,13 +23,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     ]);
   }
   const scope: IdempotencyScope = {
-    apiKeyId: c.get("caller").apiKeyId,
     method: c.req.method,
     path: c.req.path,
     idempotencyKey,
   };
   const requestHash = await hashBody(await c.req.text());
-  const existing = await claimIdempotencyKey(c.env.DB, scope, requestHash);
+  const records = idempotencyObject(c.env, c.get("caller").apiKeyId);
+  const existing = await records.claim(scope, requestHash);
   if (existing) {
     if (existing.requestHash !== requestHash) {
       throw new ApiError(
@@ -42,7 +38,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
         { idempotencyKey },
       );
     }
-    if (existing.state !== "complete" || existing.responseStatus === null || existing.responseBody === null) {
+    if (existing.state !== "complete" || existing.response === null) {
       throw new ApiError(
         "CONFLICT",
         "A request with this Idempotency-Key is still being processed. Retry shortly.",
@@ -50,21 +46,21 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
         { headers: { "Retry-After": "1" } },
       );
     }
-    const headers = new Headers(existing.responseHeaders ?? {});
+    const headers = new Headers(existing.response.headers);
     headers.set("Idempotent-Replayed", "true");
     headers.set("X-Request-Id", c.get("requestId"));
-    return new Response(existing.responseBody, { status: existing.responseStatus, headers });
+    return new Response(existing.response.body, { status: existing.response.status, headers });
   }
 
   try {
     await next();
   } catch (error) {
-    await releaseIdempotencyKey(c.env.DB, scope);
+    await records.release(scope);
     throw error;
   }
   if (c.res.status >= 500) {
     // Nothing was promised: let the client retry under the same key.
-    await releaseIdempotencyKey(c.env.DB, scope);
+    await records.release(scope);
     return;
   }
   const body = await c.res.clone().text();
@@ -73,7 +69,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     const value = c.res.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  await completeIdempotencyKey(c.env.DB, scope, { status: c.res.status, headers, body });
+  await records.complete(scope, { status: c.res.status, headers, body });
 });
 
 async function hashBody(text: string): Promise<string> {

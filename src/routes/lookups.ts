@@ -1,11 +1,14 @@
 /** Lookups every project-scoped route starts with; anything not the caller's is "not found". */
 
-import { findLayerPolicy, findProject, policyControls, policyDefaults } from "../db/tenancy";
+import { type AdAccountRow, findProject } from "../db/tenancy";
 import { isId } from "../domain/ids";
+import { type LayerPolicy, policyControls, policyDefaults } from "../domain/layer-policy";
 import type { Platform } from "../domain/platform-rules";
+import type { Env } from "../env";
 import type { Caller } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import type { CampaignScope, Failure, LayerSnapshot, RequestMeta } from "../objects/campaign";
+import { layerPolicyObject } from "../objects/layer-policy";
 
 type Project = NonNullable<Awaited<ReturnType<typeof findProject>>>;
 
@@ -26,15 +29,34 @@ export async function requireProject(db: D1Database, caller: Caller, projectId: 
   return project;
 }
 
-export async function requireLayer(db: D1Database, layerId: string, platform: Platform) {
-  const policy = await findLayerPolicy(db, layerId, platform);
+/** The platform's layer policy, from its layer object's memory (its single writer). */
+export async function requireLayer(env: Env, layerId: string, platform: Platform) {
+  const policy = await layerPolicyObject(env, layerId).policy(layerId, platform);
   if (!policy) throw notFound("Ads layer for this platform");
-  const snapshot: LayerSnapshot = {
-    defaults: policyDefaults(policy),
-    controls: policyControls(policy),
-    version: policy.version,
-  };
-  return { policy, snapshot };
+  return { policy, snapshot: snapshotOf(policy) };
+}
+
+/** What a create is judged on (the layer policy and the ad account), in one object call. */
+export async function requireCreateContext(
+  env: Env,
+  project: Project,
+  platform: Platform,
+  adAccountId: string,
+): Promise<{ layer: LayerSnapshot; account: AdAccountRow | null }> {
+  const answer: unknown = await layerPolicyObject(env, project.layerId).writeContext(
+    project.layerId,
+    platform,
+    project.id,
+    isId("adAccount", adAccountId) ? adAccountId : null,
+  );
+  // RPC types cannot express the `unknown` inside an account's settings; structured clone keeps it.
+  const { policy, account } = answer as { policy: LayerPolicy | null; account: AdAccountRow | null };
+  if (!policy) throw notFound("Ads layer for this platform");
+  return { layer: snapshotOf(policy), account };
+}
+
+function snapshotOf(policy: LayerPolicy): LayerSnapshot {
+  return { defaults: policyDefaults(policy), controls: policyControls(policy), version: policy.version };
 }
 
 /** The project and the scope a campaign must be in. */
@@ -55,12 +77,12 @@ export async function requireCampaignScope(
 
 /** The project, the platform's layer policy (read fresh: the kill switch acts at once), and the scope. */
 export async function requireCampaignContext(
-  db: D1Database,
+  env: Env,
   caller: Caller,
   params: { projectId: string; platform: Platform; campaignId: string },
 ) {
-  const { project, scope } = await requireCampaignScope(db, caller, params);
-  const { snapshot } = await requireLayer(db, project.layerId, params.platform);
+  const { project, scope } = await requireCampaignScope(env.DB, caller, params);
+  const { snapshot } = await requireLayer(env, project.layerId, params.platform);
   return { project, layer: snapshot, scope };
 }
 

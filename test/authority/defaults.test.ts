@@ -20,6 +20,7 @@ describe("layer defaults", () => {
       killSwitchActive: false,
       partnerWritesEnabled: true,
       partnerDefaultsChangesAllowed: false,
+      partnerApprovalsEnabled: false,
       lastModifiedAt: expect.any(String),
       lastModifiedBy: { actorType: "system", actorOrganizationId: null, actorApiKeyId: null },
     });
@@ -89,6 +90,7 @@ describe("layer defaults", () => {
     { killSwitchActive: false },
     { partnerWritesEnabled: true },
     { partnerDefaultsChangesAllowed: true },
+    { partnerApprovalsEnabled: true },
   ])("reserves %o to the customer", async (body) => {
     const t = await createTenant();
     const res = await api("PATCH", defaultsPath(t), { key: t.keys.partner, body });

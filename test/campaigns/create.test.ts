@@ -1,6 +1,9 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_METADATA_BYTES } from "../../src/domain/campaign-rules";
+import { type IdempotencyObject, idempotencyObject } from "../../src/objects/idempotency";
+import { adAccountChanged } from "../../src/objects/layer-policy";
 import { api, expectError } from "../helpers/http";
 import { createBody, createCampaign, waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -235,6 +238,8 @@ describe("create campaign: not found", () => {
     await env.DB.prepare("UPDATE ad_accounts SET token_status = 'expired' WHERE id = ?")
       .bind(tenant.adAccounts.apple)
       .run();
+    // The layer object serves accounts to writes from memory; a change to one is announced.
+    await adAccountChanged(env, tenant.layerId, tenant.adAccounts.apple);
     try {
       const res = await api("POST", createPath(tenant, "apple"), {
         key: tenant.keys.partner,
@@ -245,6 +250,7 @@ describe("create campaign: not found", () => {
       await env.DB.prepare("UPDATE ad_accounts SET token_status = 'valid' WHERE id = ?")
         .bind(tenant.adAccounts.apple)
         .run();
+      await adAccountChanged(env, tenant.layerId, tenant.adAccounts.apple);
     }
   });
 
@@ -508,8 +514,7 @@ describe("create campaign: idempotency", () => {
     await waitForJob(t.keys.partner, accepted[0]?.body.jobId as string);
   });
 
-  it("expires records after 24 hours, through the cron", async () => {
-    const { runMaintenance } = await import("../../src/dispatch/maintenance");
+  it("expires records after 24 hours, through the key's idempotency object", async () => {
     const key = `idem-${crypto.randomUUID()}`;
     const body = createBody(tenant, "meta");
     const first = await api("POST", createPath(tenant, "meta"), {
@@ -517,8 +522,11 @@ describe("create campaign: idempotency", () => {
       body,
       headers: idem(key),
     });
-    const removed = await runMaintenance(env, new Date(Date.now() + 25 * 3600 * 1000));
-    expect(removed.idempotency).toBeGreaterThanOrEqual(1);
+    const records = idempotencyObject(env, tenant.keyIds.partner);
+    const removed = await runInDurableObject(records, (instance: IdempotencyObject) =>
+      instance.purgeExpired(Date.now() + 25 * 3600 * 1000),
+    );
+    expect(removed).toBeGreaterThanOrEqual(1);
     const again = await api("POST", createPath(tenant, "meta"), {
       key: tenant.keys.partner,
       body,

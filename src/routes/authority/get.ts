@@ -35,7 +35,7 @@ export function registerGetAuthority(app: OpenAPIHono<AppEnv>) {
     // Pinned blocks (every campaign created here) need no layer read.
     let { view } = unwrap(await campaign.getAuthority(scope, null));
     if (!view) {
-      const { snapshot } = await requireLayer(c.env.DB, project.layerId, params.platform);
+      const { snapshot } = await requireLayer(c.env, project.layerId, params.platform);
       ({ view } = unwrap(await campaign.getAuthority(scope, snapshot)));
     }
     if (!view) throw notFound("Campaign");

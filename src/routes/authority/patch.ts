@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { defineRoute } from "../../http/route";
+import { stage } from "../../http/timing";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCampaignContext, unwrap } from "../lookups";
@@ -41,17 +42,19 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
     const params = c.req.valid("param");
     const { authority } = c.req.valid("json");
     const caller = c.get("caller");
-    const { layer, scope } = await requireCampaignContext(c.env.DB, caller, params);
+    const { layer, scope } = await stage(c, "lookups", () => requireCampaignContext(c.env, caller, params));
     const result = unwrap(
-      await campaignObject(c.env, params.campaignId).patchAuthority({
-        scope,
-        requested: authority,
-        // An empty If-Match names no tag: treated as absent, as on the defaults.
-        ifMatch: c.req.header("If-Match") || null,
-        layer,
-        verdictId: newId("verdict"),
-        meta: requestMeta(caller, c.get("requestId")),
-      }),
+      await stage(c, "object", () =>
+        campaignObject(c.env, params.campaignId).patchAuthority({
+          scope,
+          requested: authority,
+          // An empty If-Match names no tag: treated as absent, as on the defaults.
+          ifMatch: c.req.header("If-Match") || null,
+          layer,
+          verdictId: newId("verdict"),
+          meta: requestMeta(caller, c.get("requestId")),
+        }),
+      ),
     );
     noteVerdict(c, "allow", result.verdictId);
     c.header("ETag", result.etag);

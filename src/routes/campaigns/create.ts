@@ -1,19 +1,20 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AdAccountRow, findAdAccount } from "../../db/tenancy";
+import type { AdAccountRow } from "../../db/tenancy";
 import { type AuthorityBlock, authorityFromModes } from "../../domain/authority";
 import type { CampaignRecord } from "../../domain/campaign-model";
 import { createIssues } from "../../domain/campaign-rules";
 import { denialMessage, evaluateCreate } from "../../domain/gate";
-import { isId, newId } from "../../domain/ids";
+import { newId } from "../../domain/ids";
 import { defaultTactics, type Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
+import { stage } from "../../http/timing";
 import { recordAudit } from "../../objects/audit-ledger";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
-import { requestMeta, requireLayer, requireProject, unwrap } from "../lookups";
+import { requestMeta, requireCreateContext, requireProject, unwrap } from "../lookups";
 import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 import { CreateCampaignAcceptedSchema, type CreateCampaignBody, CreateCampaignBodySchema } from "./schemas";
 
@@ -73,12 +74,12 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
 
       const issues = createIssues(platform, body);
       if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
-      const project = await requireProject(c.env.DB, caller, projectId);
-      // The account and the layer policy are independent reads: make them side by side.
-      const [account, { snapshot: layer }] = await Promise.all([
-        isId("adAccount", body.adAccountId) ? findAdAccount(c.env.DB, project.id, body.adAccountId) : null,
-        requireLayer(c.env.DB, project.layerId, platform),
-      ]);
+      // The project (remembered per isolate), then the layer policy and the account from the
+      // layer object's memory in one call.
+      const { project, layer, account } = await stage(c, "lookups", async () => {
+        const project = await requireProject(c.env.DB, caller, projectId);
+        return { project, ...(await requireCreateContext(c.env, project, platform, body.adAccountId)) };
+      });
       if (!account || account.platform !== platform || account.tokenStatus !== "valid") {
         throw new ApiError(
           "NOT_FOUND",
@@ -130,14 +131,16 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const campaign = buildCampaign(body, { campaignId, platform, account, project, now });
       const jobId = newId("job");
       const result = unwrap(
-        await campaignObject(c.env, campaignId).create({
-          campaign,
-          authority: requested,
-          decision: decision.decision,
-          verdict: { id: verdictId, data: verdictData },
-          jobId,
-          meta: requestMeta(caller, requestId),
-        }),
+        await stage(c, "object", () =>
+          campaignObject(c.env, campaignId).create({
+            campaign,
+            authority: requested,
+            decision: decision.decision,
+            verdict: { id: verdictId, data: verdictData },
+            jobId,
+            meta: requestMeta(caller, requestId),
+          }),
+        ),
       );
       noteVerdict(c, decision.decision === "queue" ? "queue" : "allow", verdictId);
       const location = `/v1/jobs/${result.accepted.jobId}`;

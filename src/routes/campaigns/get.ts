@@ -33,7 +33,7 @@ export function registerGetCampaign(app: OpenAPIHono<AppEnv>) {
     const { campaign, authority } = unwrap(await readCampaign(c.env, params.campaignId, scope));
     const defaults = authority.block
       ? authority.block
-      : (await requireLayer(c.env.DB, project.layerId, params.platform)).snapshot.defaults;
+      : (await requireLayer(c.env, project.layerId, params.platform)).snapshot.defaults;
     return c.json(presentCampaign({ ...campaign, authority: authority.block }, defaults), 200);
   });
 }

@@ -16,7 +16,7 @@ export async function submitCampaignWrite(
   value: ActionValue,
 ) {
   const caller = c.get("caller");
-  const { layer, scope } = await requireCampaignContext(c.env.DB, caller, params);
+  const { layer, scope } = await requireCampaignContext(c.env, caller, params);
   const { accepted } = unwrap(
     await campaignObject(c.env, params.campaignId).requestAction({
       scope,

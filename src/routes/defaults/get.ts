@@ -27,7 +27,8 @@ export function registerGetDefaults(app: OpenAPIHono<AppEnv>) {
   app.openapi(getDefaultsRoute, async (c) => {
     const { projectId, platform } = c.req.valid("param");
     const project = await requireProject(c.env.DB, c.get("caller"), projectId);
-    const { policy } = await requireLayer(c.env.DB, project.layerId, platform);
+    // From the layer object, the policy's single writer: a read right after a change sees it.
+    const { policy } = await requireLayer(c.env, project.layerId, platform);
     c.header("ETag", defaultsETag(policy));
     return c.json(presentDefaults(policy), 200);
   });

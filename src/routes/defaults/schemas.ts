@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { LayerPolicyRow } from "../../db/tenancy";
-import { policyDefaults } from "../../db/tenancy";
+import { type LayerPolicy, publicForm } from "../../domain/layer-policy";
+import { policyETag } from "../../objects/layer-policy";
 import { ActorRefSchema, AuthorityBlockSchema, ModeSchema, PlatformSchema } from "../schemas";
 
 export const LayerDefaultsSchema = z
@@ -11,6 +11,9 @@ export const LayerDefaultsSchema = z
     killSwitchActive: z.boolean(),
     partnerWritesEnabled: z.boolean(),
     partnerDefaultsChangesAllowed: z.boolean(),
+    partnerApprovalsEnabled: z
+      .boolean()
+      .openapi({ description: "Customer-only: partners may approve pending actions (default off)." }),
     lastModifiedAt: z.string(),
     lastModifiedBy: ActorRefSchema,
   })
@@ -29,6 +32,7 @@ export const LayerDefaultsPatchSchema = z
     killSwitchActive: z.boolean().optional(),
     partnerWritesEnabled: z.boolean().optional(),
     partnerDefaultsChangesAllowed: z.boolean().optional(),
+    partnerApprovalsEnabled: z.boolean().optional(),
   })
   .strict()
   .refine(
@@ -36,22 +40,15 @@ export const LayerDefaultsPatchSchema = z
       Object.keys(body.defaults ?? {}).length > 0 ||
       body.killSwitchActive !== undefined ||
       body.partnerWritesEnabled !== undefined ||
-      body.partnerDefaultsChangesAllowed !== undefined,
+      body.partnerDefaultsChangesAllowed !== undefined ||
+      body.partnerApprovalsEnabled !== undefined,
     { message: "Change at least one field." },
   )
   .openapi("LayerDefaultsPatch");
 
-export function presentDefaults(row: LayerPolicyRow) {
-  return {
-    layerId: row.layerId,
-    platform: row.platform as z.infer<typeof PlatformSchema>,
-    defaults: policyDefaults(row),
-    killSwitchActive: row.killSwitchActive,
-    partnerWritesEnabled: row.partnerWritesEnabled,
-    partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
-    lastModifiedAt: row.lastModifiedAt,
-    lastModifiedBy: row.lastModifiedBy,
-  };
+export function presentDefaults(policy: LayerPolicy) {
+  const view = publicForm(policy);
+  return { ...view, platform: view.platform as z.infer<typeof PlatformSchema> };
 }
 
-export const defaultsETag = (row: LayerPolicyRow) => `"l${row.version}"`;
+export const defaultsETag = policyETag;

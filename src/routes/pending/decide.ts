@@ -76,7 +76,7 @@ async function decide(
     findPendingAction(c.env.DB, project.id, params.platform, params.pendingId),
   );
   if (!pending) throw notFound("Pending action");
-  const { snapshot: layer } = await requireLayer(c.env.DB, project.layerId, params.platform);
+  const { snapshot: layer } = await requireLayer(c.env, project.layerId, params.platform);
   const { ok: _ok, ...result } = unwrap(
     await campaignObject(c.env, pending.campaignId).decidePending({
       scope: { organizationId: caller.organizationId, projectId: project.id, platform: params.platform },
