@@ -196,6 +196,7 @@ export class CampaignObject extends DurableObject<Env> {
       now,
     );
     const pending = queued ? this.newPending(job, null, now, input.meta.actor) : null;
+    if (!queued) job.sequence = this.nextSequence();
     const audit = [
       this.event(input.meta, "verdict", input.verdict.data, input.verdict.id, now),
       this.event(input.meta, "campaign.created", {
@@ -350,7 +351,9 @@ export class CampaignObject extends DurableObject<Env> {
 
     const job = this.newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
     const audit = [this.event(input.meta, "verdict", verdictData, input.verdictId, now)];
-    if (this.isNoop(campaign, input.action, input.value)) {
+    // A no-op only against the state every earlier accepted write leaves: with writes still in
+    // line, this one takes its place behind them and is judged again when its turn comes.
+    if (!this.lineBusy() && this.isNoop(campaign, input.action, input.value)) {
       Object.assign(job, { status: "completed", stage: null, finishedAt: now });
       if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
       audit.push(this.event(input.meta, "job.completed", { jobId: job.id, kind: job.kind, noop: true }));
@@ -371,6 +374,7 @@ export class CampaignObject extends DurableObject<Env> {
       await this.commit({ jobs: [job], pending: [pending], audit });
       return { ok: true, accepted: this.accepted(job) };
     }
+    job.sequence = this.nextSequence();
     await this.commit({ jobs: [job], audit, enqueue: [{ message: this.message(job) }] });
     return { ok: true, accepted: this.accepted(job) };
   }
@@ -461,7 +465,12 @@ export class CampaignObject extends DurableObject<Env> {
     ];
     if (input.decision === "approve") {
       item.status = "approved";
-      Object.assign(job, { stage: "queued", updatedAt: at, generation: job.generation + 1 });
+      Object.assign(job, {
+        stage: "queued",
+        updatedAt: at,
+        generation: job.generation + 1,
+        sequence: this.nextSequence(),
+      });
       if (item.actionType === "create_campaign")
         Object.assign(campaign, { status: "pending", updatedAt: at });
       await this.commit({
@@ -546,12 +555,23 @@ export class CampaignObject extends DurableObject<Env> {
     if (job.status !== "running") return { proceed: false, reason: `job is ${job.status}` };
     if (job.stage === "awaiting_approval") return { proceed: false, reason: "awaiting approval" };
     if (message.generation !== job.generation) return { proceed: false, reason: "superseded message" };
+    // Released again when the job ahead of it settles.
+    if (this.aheadOf(job)) return { proceed: false, reason: "behind an earlier write" };
     const operation = this.operationFor(campaign, job);
-    if (!operation) {
-      // Nothing exists on the platform to act on (its create failed): settle locally.
+    const noop = job.actionType !== "create_campaign" && this.isNoop(campaign, job.actionType, job.newValue);
+    if (!operation || noop) {
+      // Nothing exists on the platform to act on (its create failed), or the writes ahead of
+      // this one already left the campaign as it asks: settle locally.
       const now = new Date().toISOString();
       this.applyJobSuccess(campaign, job, now);
-      await this.commit({ campaign: true, jobs: [job], audit: [this.jobEvent(job, "job.completed", {})] });
+      await this.commit(
+        this.releasingNext({
+          campaign: true,
+          jobs: [job],
+          pending: noop ? this.pendingOf(job, { status: "dispatched", dispatchedAt: now }) : [],
+          audit: [this.jobEvent(job, "job.completed", noop ? { noop: true } : {})],
+        }),
+      );
       return { proceed: false, reason: "settled without the platform" };
     }
     job.attempts += 1;
@@ -578,12 +598,14 @@ export class CampaignObject extends DurableObject<Env> {
     if (result.ok) {
       if (job.actionType === "create_campaign") campaign.platformCampaignId = result.platformCampaignId;
       this.applyJobSuccess(campaign, job, now);
-      await this.commit({
-        campaign: true,
-        jobs: [job],
-        pending: this.pendingOf(job, { status: "dispatched", dispatchedAt: now }),
-        audit: [this.jobEvent(job, "job.completed", { attempts: job.attempts, result: job.result })],
-      });
+      await this.commit(
+        this.releasingNext({
+          campaign: true,
+          jobs: [job],
+          pending: this.pendingOf(job, { status: "dispatched", dispatchedAt: now }),
+          audit: [this.jobEvent(job, "job.completed", { attempts: job.attempts, result: job.result })],
+        }),
+      );
       return { next: "done" };
     }
     const retryIn =
@@ -845,12 +867,51 @@ export class CampaignObject extends DurableObject<Env> {
     const campaign = this.campaign as CampaignRecord;
     this.finishJob(job, "failed", now, error);
     if (job.actionType === "create_campaign") Object.assign(campaign, { status: "failed", updatedAt: now });
-    await this.commit({
-      campaign: true,
-      jobs: [job],
-      pending: this.pendingOf(job, { status: "dispatch_failed", dispatchFailureReason: error.message }),
-      audit: [this.jobEvent(job, "job.failed", { attempts: job.attempts, error })],
-    });
+    await this.commit(
+      this.releasingNext({
+        campaign: true,
+        jobs: [job],
+        pending: this.pendingOf(job, { status: "dispatch_failed", dispatchFailureReason: error.message }),
+        audit: [this.jobEvent(job, "job.failed", { attempts: job.attempts, error })],
+      }),
+    );
+  }
+
+  /** Jobs in the campaign's line: accepted for dispatch and not settled. */
+  private inLine(): JobRecord[] {
+    return [...this.jobs.values()]
+      .filter((j) => j.status === "running" && j.stage !== "awaiting_approval")
+      .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  }
+
+  private lineBusy(): boolean {
+    return this.inLine().length > 0;
+  }
+
+  private nextSequence(): number {
+    let max = 0;
+    for (const job of this.jobs.values()) max = Math.max(max, job.sequence ?? 0);
+    return max + 1;
+  }
+
+  /** Whether an earlier accepted write has still to settle before this job may run. */
+  private aheadOf(job: JobRecord): boolean {
+    return this.inLine().some((j) => j.id !== job.id && (j.sequence ?? 0) < (job.sequence ?? 0));
+  }
+
+  /**
+   * Adds to a settling change a fresh message for the next job in line, which was refused
+   * while the settled one ran (its generation is bumped, so its old message is ignored).
+   */
+  private releasingNext(changes: Changes): Changes {
+    const next = this.inLine()[0];
+    if (!next || next.stage !== "queued") return changes;
+    Object.assign(next, { generation: next.generation + 1, updatedAt: new Date().toISOString() });
+    return {
+      ...changes,
+      jobs: [...(changes.jobs ?? []), next],
+      enqueue: [...(changes.enqueue ?? []), { message: this.message(next) }],
+    };
   }
 
   private finishJob(
