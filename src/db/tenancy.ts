@@ -72,6 +72,7 @@ export function policyControls(row: LayerPolicyRow): LayerControls {
     killSwitchActive: row.killSwitchActive,
     partnerWritesEnabled: row.partnerWritesEnabled,
     partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
+    partnerApprovalsEnabled: row.partnerApprovalsEnabled,
   };
 }
 

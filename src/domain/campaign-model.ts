@@ -41,6 +41,8 @@ export interface CampaignRecord {
 export interface AuthorityState {
   /** null while the campaign inherits its layer's defaults. */
   block: AuthorityBlock | null;
+  /** The modes the customer (a `user` actor) last set on this campaign: the partner's ceiling there. */
+  customerModes?: Partial<AuthorityBlock>;
   version: number;
   lastModifiedAt: string;
   lastModifiedBy: ActorRef;

@@ -28,7 +28,14 @@ import {
   statusAfter,
 } from "../domain/campaign-model";
 import { ifMatchHolds } from "../domain/etags";
-import { denialMessage, evaluateAuthorityChange, evaluateWrite, type LayerControls } from "../domain/gate";
+import {
+  denialMessage,
+  evaluateAuthorityChange,
+  evaluateDecision,
+  evaluateWrite,
+  type LayerControls,
+  partnerCeiling,
+} from "../domain/gate";
 import { newId } from "../domain/ids";
 import { dispatchConfig, type Env } from "../env";
 import type { ErrorCode } from "../http/errors";
@@ -230,6 +237,9 @@ export class CampaignObject extends DurableObject<Env> {
   }): Promise<Result<{ campaignId: string; authority: AuthorityBlock; verdictId: string; etag: string }>> {
     const campaign = this.inScope(input.scope);
     if (!campaign || !this.authority) return notFound();
+    if (campaign.status === "deleted" || this.deleteInFlight()) {
+      return fail("CONFLICT", "This campaign is deleted.", { status: "deleted" });
+    }
     const current = this.authorityView(campaign, input.layer);
     if (input.ifMatch !== null && !ifMatchHolds(input.ifMatch, current.etag)) {
       return fail(
@@ -240,10 +250,12 @@ export class CampaignObject extends DurableObject<Env> {
         },
       );
     }
+    const customerModes = this.authority.customerModes ?? {};
+    const ceiling = partnerCeiling(customerModes, input.layer.defaults);
     const decision = evaluateAuthorityChange({
       actorType: input.meta.actor.actorType,
       requested: input.requested,
-      layerDefaults: input.layer.defaults,
+      ceiling,
       layer: input.layer.controls,
     });
     const now = new Date().toISOString();
@@ -253,7 +265,7 @@ export class CampaignObject extends DurableObject<Env> {
       decision: decision.decision === "allow" ? "allow" : "deny",
       requestedAuthority: input.requested,
       currentAuthority: current.authority,
-      ceiling: input.layer.defaults,
+      ceiling,
       ...(decision.decision === "deny" ? { reason: decision.reason, axis: decision.axis } : {}),
     };
     if (decision.decision === "deny") {
@@ -267,6 +279,8 @@ export class CampaignObject extends DurableObject<Env> {
     const next: AuthorityBlock = { ...current.authority, ...input.requested };
     this.authority = {
       block: next,
+      customerModes:
+        input.meta.actor.actorType === "user" ? { ...customerModes, ...input.requested } : customerModes,
       version: this.authority.version + 1,
       lastModifiedAt: now,
       lastModifiedBy: input.meta.actor,
@@ -421,36 +435,44 @@ export class CampaignObject extends DurableObject<Env> {
       newValue: item.newValue,
       ...(input.note ? { note: input.note } : {}),
     };
-    if (input.decision === "approve") {
-      // Releasing a queued write is itself a write: the kill switch stops everyone, and a
-      // partner may only approve while the customer has partner writes enabled.
-      const controls = input.layer.controls;
-      const reason = controls.killSwitchActive
-        ? "kill_switch_active"
-        : input.meta.actor.actorType === "partner" && !controls.partnerWritesEnabled
-          ? "partner_writes_disabled"
-          : null;
-      if (reason) {
-        await this.commit({
-          audit: [
-            this.event(
-              input.meta,
-              "verdict",
-              { ...decisionData, decision: "deny", reason },
-              input.verdictId,
-              at,
-            ),
-          ],
-        });
-        return fail("AUTHORITY_DENIED", denialMessage(reason), {
-          verdictId: input.verdictId,
-          axis: ACTION_AXIS[item.actionType],
-          reason,
-        });
-      }
-      if (campaign.status === "deleted" && item.actionType !== "delete_campaign") {
-        return fail("CONFLICT", "This campaign is deleted.", { status: "deleted" });
-      }
+    // A queued create is judged against the layer; every other write against the campaign.
+    const authority =
+      item.actionType === "create_campaign"
+        ? input.layer.defaults
+        : (this.authority?.block ?? input.layer.defaults);
+    const judged = evaluateDecision({
+      decision: input.decision,
+      actorType: input.meta.actor.actorType,
+      actorApiKeyId: input.meta.actor.actorApiKeyId,
+      requestedByApiKeyId: item.requestedBy.actorApiKeyId,
+      axis: ACTION_AXIS[item.actionType],
+      authority,
+      layer: input.layer.controls,
+    });
+    if (judged.decision === "deny") {
+      const { decision: _d, ...details } = judged;
+      await this.commit({
+        audit: [
+          this.event(
+            input.meta,
+            "verdict",
+            { ...decisionData, decision: "deny", ...details },
+            input.verdictId,
+            at,
+          ),
+        ],
+      });
+      return fail("AUTHORITY_DENIED", `This ${input.decision} is refused: ${denialMessage(judged.reason)}`, {
+        verdictId: input.verdictId,
+        ...details,
+      });
+    }
+    if (
+      input.decision === "approve" &&
+      campaign.status === "deleted" &&
+      item.actionType !== "delete_campaign"
+    ) {
+      return fail("CONFLICT", "This campaign is deleted.", { status: "deleted" });
     }
     Object.assign(item, { decidedAt: at, decidedBy: input.meta.actor, decisionNote: input.note });
     const audit = [

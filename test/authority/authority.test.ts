@@ -353,6 +353,7 @@ describe("authority: concurrency and durability", () => {
               killSwitchActive: false,
               partnerWritesEnabled: true,
               partnerDefaultsChangesAllowed: true,
+              partnerApprovalsEnabled: false,
             },
             version: 1,
           },

@@ -20,6 +20,7 @@ describe("layer defaults", () => {
       killSwitchActive: false,
       partnerWritesEnabled: true,
       partnerDefaultsChangesAllowed: false,
+      partnerApprovalsEnabled: false,
       lastModifiedAt: expect.any(String),
       lastModifiedBy: { actorType: "system", actorOrganizationId: null, actorApiKeyId: null },
     });

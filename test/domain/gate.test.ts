@@ -21,6 +21,7 @@ const OPEN: LayerControls = {
   killSwitchActive: false,
   partnerWritesEnabled: true,
   partnerDefaultsChangesAllowed: true,
+  partnerApprovalsEnabled: false,
 };
 const block = (creative: Mode, tactical: Mode, structural: Mode): AuthorityBlock => ({
   creative,
@@ -165,7 +166,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { creative: "off", tactical: "auto" },
-        layerDefaults: ceiling,
+        ceiling,
         layer: OPEN,
       }).decision,
     ).toBe("allow");
@@ -175,7 +176,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { structural: "draft" },
-        layerDefaults: ceiling,
+        ceiling,
         layer: OPEN,
       }),
     ).toEqual({
@@ -192,7 +193,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { creative: "off" },
-        layerDefaults: ceiling,
+        ceiling,
         layer,
       }),
     ).toMatchObject({ reason: "kill_switch_active" });
@@ -200,7 +201,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "user",
         requested: { structural: "auto" },
-        layerDefaults: ceiling,
+        ceiling,
         layer,
       }).decision,
     ).toBe("allow");
@@ -222,7 +223,12 @@ describe("evaluateAuthorityChange", () => {
           { requiredKeys: [] },
         ),
         (layerDefaults, requested) => {
-          const r = evaluateAuthorityChange({ actorType: "partner", requested, layerDefaults, layer: OPEN });
+          const r = evaluateAuthorityChange({
+            actorType: "partner",
+            requested,
+            ceiling: layerDefaults,
+            layer: OPEN,
+          });
           const within = AXES.every(
             (axis) =>
               requested[axis] === undefined || compareModes(requested[axis], layerDefaults[axis]) <= 0,

@@ -28,7 +28,7 @@ export const patchDefaultsRoute = defineRoute(
     tags: ["Authority"],
     summary: "Change the layer defaults or the customer's switches",
     description:
-      "Only the customer (`user` actor) may trip or release the kill switch, toggle partner writes or toggle partner defaults changes. A partner may lower defaults, and only where the customer allows partner defaults changes and the kill switch is off.",
+      "Only the customer (`user` actor) may trip or release the kill switch, toggle partner writes, partner defaults changes or partner approvals. A partner may lower defaults, and only where the customer allows partner defaults changes and the kill switch is off.",
     request: {
       params: ProjectPlatformParams,
       headers: IfMatchHeader,
@@ -101,6 +101,7 @@ export function registerPatchDefaults(app: OpenAPIHono<AppEnv>) {
         partnerWritesEnabled: change.partnerWritesEnabled ?? policy.partnerWritesEnabled,
         partnerDefaultsChangesAllowed:
           change.partnerDefaultsChangesAllowed ?? policy.partnerDefaultsChangesAllowed,
+        partnerApprovalsEnabled: change.partnerApprovalsEnabled ?? policy.partnerApprovalsEnabled,
         lastModifiedAt: new Date().toISOString(),
         lastModifiedBy: actorOf(caller),
       };

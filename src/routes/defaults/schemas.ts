@@ -11,6 +11,10 @@ export const LayerDefaultsSchema = z
     killSwitchActive: z.boolean(),
     partnerWritesEnabled: z.boolean(),
     partnerDefaultsChangesAllowed: z.boolean(),
+    partnerApprovalsEnabled: z.boolean().openapi({
+      description:
+        "Customer-only: partner keys with `ads:write:pending` may approve or reject pending actions, never ones they requested.",
+    }),
     lastModifiedAt: z.string(),
     lastModifiedBy: ActorRefSchema,
   })
@@ -29,6 +33,7 @@ export const LayerDefaultsPatchSchema = z
     killSwitchActive: z.boolean().optional(),
     partnerWritesEnabled: z.boolean().optional(),
     partnerDefaultsChangesAllowed: z.boolean().optional(),
+    partnerApprovalsEnabled: z.boolean().optional(),
   })
   .strict()
   .refine(
@@ -36,7 +41,8 @@ export const LayerDefaultsPatchSchema = z
       Object.keys(body.defaults ?? {}).length > 0 ||
       body.killSwitchActive !== undefined ||
       body.partnerWritesEnabled !== undefined ||
-      body.partnerDefaultsChangesAllowed !== undefined,
+      body.partnerDefaultsChangesAllowed !== undefined ||
+      body.partnerApprovalsEnabled !== undefined,
     { message: "Change at least one field." },
   )
   .openapi("LayerDefaultsPatch");
@@ -49,6 +55,7 @@ export function presentDefaults(row: LayerPolicyRow) {
     killSwitchActive: row.killSwitchActive,
     partnerWritesEnabled: row.partnerWritesEnabled,
     partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
+    partnerApprovalsEnabled: row.partnerApprovalsEnabled,
     lastModifiedAt: row.lastModifiedAt,
     lastModifiedBy: row.lastModifiedBy,
   };
