@@ -1,6 +1,7 @@
 /** Worker bindings (see wrangler.toml) and the configuration read from them. */
 
 import type { DispatchMessage } from "./dispatch/messages";
+import type { RetryPolicy } from "./dispatch/retry-policy";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
 import type { KeyGuardObject } from "./objects/key-guard";
@@ -21,6 +22,10 @@ export interface Env {
    * `before_response` (answer after delivery; the tests use it to read D1 right away).
    */
   OUTBOX_DELIVERY?: string;
+  /** Attempts an outbox entry gets before it is parked for an operator (12). */
+  OUTBOX_MAX_ATTEMPTS?: string;
+  /** Base of the outbox's exponential redelivery backoff, in seconds (2). */
+  OUTBOX_BACKOFF_BASE_SECONDS?: string;
   /** Seconds a running job may go without progress before its message is re-sent (600). */
   DISPATCH_STALL_SECONDS?: string;
   META_API_BASE?: string;
@@ -42,6 +47,15 @@ export function dispatchConfig(env: Env): DispatchConfig {
   return {
     backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
     maxAttempts: positiveNumber(env.DISPATCH_MAX_ATTEMPTS, 5),
+  };
+}
+
+/** How the campaign objects' outboxes redeliver: exponential backoff with jitter, then parking. */
+export function outboxRetryPolicy(env: Env): RetryPolicy {
+  return {
+    backoffBaseSeconds: positiveNumber(env.OUTBOX_BACKOFF_BASE_SECONDS, 2),
+    maxAttempts: positiveNumber(env.OUTBOX_MAX_ATTEMPTS, 12),
+    maxDelaySeconds: 300,
   };
 }
 

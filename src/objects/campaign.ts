@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DispatchMessage } from "../dispatch/messages";
 import type { AuthorityState, CampaignRecord } from "../domain/campaign-model";
-import type { Env } from "../env";
+import { type Env, outboxRetryPolicy } from "../env";
 import { type DecisionInput, decidePending, expireDue, nextExpiryAt } from "./campaign/approvals";
 import { type AuthorityPatch, authorityView, patchAuthority } from "./campaign/authority";
 import {
@@ -22,8 +22,9 @@ import {
   type Result,
   type WriteAccepted,
 } from "./campaign/contract";
+import { parkedNotice } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
-import { Outbox } from "./campaign/outbox";
+import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
 import { envSinks } from "./campaign/sinks";
 import { type CampaignHost, CampaignState, type Changes } from "./campaign/state";
@@ -46,11 +47,12 @@ export class CampaignObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const outbox = new Outbox(
-      ctx.storage.kv,
-      { project: async () => {}, audit: async () => {}, dispatch: async () => {} },
-      () => ({ campaignId: this.state.campaign?.id ?? null }),
-    );
+    const outbox = new Outbox(ctx.storage, {
+      sinks: { project: async () => {}, audit: async () => {}, dispatch: async () => {} },
+      policy: () => outboxRetryPolicy(this.env),
+      parkedEvent: (entry, effect) => parkedNotice(this.state.campaign, entry, effect),
+      label: () => ({ campaignId: this.state.campaign?.id ?? null }),
+    });
     this.state = new CampaignState(ctx.storage, outbox);
     outbox.sinks = envSinks(() => this.env, this.state);
     const object = this;
@@ -120,6 +122,21 @@ export class CampaignObject extends DurableObject<Env> {
 
   abandonJob(jobId: string, reason: string): Promise<boolean> {
     return abandonJob(this.host, jobId, reason);
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  /** Outbox entries that used their last attempt and wait for an operator. */
+  parkedOutbox(): ParkedEntry[] {
+    return this.state.outbox.parked();
+  }
+
+  /** Puts parked entries (all, or these ids) back in line and delivers them now. */
+  async retryParked(ids?: string[]): Promise<number> {
+    const count = this.state.outbox.retryParked(ids);
+    this.scheduleAlarm();
+    await this.state.outbox.deliver();
+    return count;
   }
 
   // ---------------------------------------------------------------- alarm
