@@ -12,9 +12,11 @@ import {
 import {
   evaluateAuthorityChange,
   evaluateCreate,
+  evaluateDecision,
   evaluateDefaultsChange,
   evaluateWrite,
   type LayerControls,
+  partnerCeiling,
 } from "../../src/domain/gate";
 
 const OPEN: LayerControls = {
@@ -289,5 +291,86 @@ describe("evaluateDefaultsChange", () => {
         layer: { ...OPEN, killSwitchActive: true },
       }),
     ).toMatchObject({ reason: "kill_switch_active" });
+  });
+});
+
+describe("evaluateDecision", () => {
+  const base = {
+    decision: "approve" as const,
+    actorApiKeyId: "key_b",
+    requestedByApiKeyId: "key_a",
+    axis: "tactical" as const,
+    authority: block("auto", "draft", "auto"),
+    layer: OPEN,
+  };
+  it.each([
+    ["a user approves a draft write", { actorType: "user" }, { decision: "allow" }],
+    ["a user approves its own request", { actorType: "user", actorApiKeyId: "key_a" }, { decision: "allow" }],
+    [
+      "a partner while partner approvals are off",
+      { actorType: "partner" },
+      { reason: "partner_approvals_disabled" },
+    ],
+    [
+      "a partner with approvals on, another key's request",
+      { actorType: "partner", layer: { ...OPEN, partnerApprovalsEnabled: true } },
+      { decision: "allow" },
+    ],
+    [
+      "a partner with approvals on, its own request",
+      { actorType: "partner", actorApiKeyId: "key_a", layer: { ...OPEN, partnerApprovalsEnabled: true } },
+      { reason: "own_request" },
+    ],
+    [
+      "a partner rejecting its own request",
+      {
+        actorType: "partner",
+        decision: "reject",
+        actorApiKeyId: "key_a",
+        layer: { ...OPEN, partnerApprovalsEnabled: true },
+      },
+      { reason: "own_request" },
+    ],
+    [
+      "a user, the axis now off",
+      { actorType: "user", authority: block("auto", "off", "auto") },
+      { reason: "authority_axis_off", currentMode: "off" },
+    ],
+    [
+      "a user rejecting, the axis now off",
+      { actorType: "user", decision: "reject", authority: block("auto", "off", "auto") },
+      { decision: "allow" },
+    ],
+    [
+      "a user under the kill switch",
+      { actorType: "user", layer: { ...OPEN, killSwitchActive: true } },
+      { reason: "kill_switch_active" },
+    ],
+    [
+      "a partner with approvals on, partner writes off",
+      {
+        actorType: "partner",
+        layer: { ...OPEN, partnerApprovalsEnabled: true, partnerWritesEnabled: false },
+      },
+      { reason: "partner_writes_disabled" },
+    ],
+    [
+      "a user, the axis now auto",
+      { actorType: "user", authority: AUTO },
+      { decision: "allow", currentMode: "auto" },
+    ],
+  ] as const)("%s", (_label, override, expected) => {
+    expect(evaluateDecision({ ...base, ...override })).toMatchObject(expected);
+  });
+});
+
+describe("partnerCeiling", () => {
+  it("takes the customer's mode where set, else the layer default", () => {
+    expect(partnerCeiling({ tactical: "off" }, block("draft", "auto", "auto"))).toEqual(
+      block("draft", "off", "auto"),
+    );
+    expect(partnerCeiling({ creative: "auto" }, block("draft", "draft", "draft"))).toEqual(
+      block("auto", "draft", "draft"),
+    );
   });
 });
