@@ -4,7 +4,7 @@
  * an entry that can never be delivered is parked after its last attempt, audited as
  * `outbox.parked`, and retried only when an operator asks.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/domain/audit-chain";
@@ -201,5 +201,73 @@ describe("a denied create", () => {
     expect(left).toEqual({ campaign: null, empty: true });
     const row = await env.DB.prepare("SELECT id FROM campaigns WHERE id = ?").bind(campaignId).first();
     expect(row).toBeNull();
+  });
+});
+
+describe("objects written before entries had their own keys", () => {
+  it("take over the old outbox array on load and deliver it", async () => {
+    const t = await createTenant();
+    const campaignId = await liveCampaign(t);
+    const verdictId = newId("verdict");
+    await runInDurableObject(stubOf(campaignId), (instance: CampaignObject, state) => {
+      const campaign = instance.state.existing;
+      const event = {
+        eventId: newId("event"),
+        eventType: "verdict",
+        occurredAt: new Date().toISOString(),
+        requestId: "req_legacy",
+        organizationId: campaign.organizationId,
+        projectId: campaign.projectId,
+        apiKeyId: null,
+        actorType: "system",
+        verdictId,
+        data: { legacy: true },
+      };
+      state.storage.kv.put("outbox", [{ kind: "audit", events: [event] }]);
+    });
+    await evictDurableObject(stubOf(campaignId));
+    const loaded = await runInDurableObject(stubOf(campaignId), (instance: CampaignObject, state) => ({
+      legacy: state.storage.kv.get("outbox") ?? null,
+      empty: instance.outbox.isEmpty,
+    }));
+    expect(loaded).toEqual({ legacy: null, empty: false });
+    await deliverAt(campaignId);
+    expect(await verdictRow(verdictId)).not.toBeNull();
+  });
+});
+
+describe("a commit that fails", () => {
+  it("leaves neither the change nor its audit row, in storage or in memory", async () => {
+    const t = await createTenant();
+    const campaignId = await liveCampaign(t);
+    await runInDurableObject(stubOf(campaignId), (instance: CampaignObject) => {
+      const stage = instance.outbox.stage.bind(instance.outbox);
+      instance.outbox.stage = () => {
+        instance.outbox.stage = stage;
+        throw new Error("storage is full");
+      };
+    });
+    const res = await write(t, "budget", campaignId, { body: { dailyBudgetCents: 6300 } });
+    expect(res.status, res.text).toBe(500);
+    const after = await runInDurableObject(stubOf(campaignId), (instance: CampaignObject, state) => ({
+      budget: instance.state.existing.dailyBudgetCents,
+      jobs: [...instance.state.jobs.values()].filter((j) => j.actionType === "update_budget").length,
+      stored: [...state.storage.kv.list({ prefix: "job:" })].length,
+      inMemory: instance.state.jobs.size,
+    }));
+    expect(after).toMatchObject({ budget: 5000, jobs: 0 });
+    expect(after.stored).toBe(after.inMemory);
+    const verdicts = await env.DB.prepare(
+      "SELECT data FROM audit_events WHERE organization_id = ? AND event_type = 'verdict'",
+    )
+      .bind(t.organizationId)
+      .all<{ data: string }>();
+    const budgetVerdicts = verdicts.results.filter((r) => JSON.parse(r.data).action === "update_budget");
+    expect(budgetVerdicts).toEqual([]);
+    // The object still works.
+    const again = await write(t, "budget", campaignId, { body: { dailyBudgetCents: 6300 } });
+    expect(again.status, again.text).toBe(202);
+    expect((await waitForJob(t.keys.partner, again.body.jobId)).status).toBe("completed");
+    expect((await readCampaign(t, campaignId)).dailyBudgetCents).toBe(6300);
   });
 });

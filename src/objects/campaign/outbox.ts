@@ -80,6 +80,8 @@ export class Outbox {
 
   load(): void {
     const kv = this.storage.kv;
+    this.entries.clear();
+    this.sequence = 0;
     for (const [, entry] of kv.list<OutboxEntry>({ prefix: KEY })) {
       this.entries.set(entry.id, entry);
       this.sequence = Math.max(this.sequence, Number(entry.id));

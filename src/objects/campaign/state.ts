@@ -37,6 +37,8 @@ export class CampaignState {
 
   load(): void {
     const kv = this.storage.kv;
+    this.jobs.clear();
+    this.pending.clear();
     this.campaign = kv.get<CampaignRecord>("campaign") ?? null;
     this.authority = kv.get<AuthorityState>("authority") ?? null;
     this.version = kv.get<number>("version") ?? 0;
@@ -83,14 +85,23 @@ export class CampaignState {
       effects.push({ kind: "dispatch", message: e.message, delaySeconds: e.delaySeconds ?? 0 });
     }
     const kv = this.storage.kv;
-    this.storage.transactionSync(() => {
-      kv.put("version", this.version);
-      if (changes.campaign) kv.put("campaign", campaign);
-      if (changes.authority) kv.put("authority", this.authority);
-      for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
-      for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
-      this.outbox.stage(effects);
-    });
+    try {
+      this.storage.transactionSync(() => {
+        kv.put("version", this.version);
+        if (changes.campaign) kv.put("campaign", campaign);
+        if (changes.authority) kv.put("authority", this.authority);
+        for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
+        for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
+        this.outbox.stage(effects);
+      });
+    } catch (error) {
+      // The transaction rolled back: drop what callers already changed in memory, so the
+      // object answers from what is durable — neither the change nor its effects happened.
+      this.campaign = null;
+      this.authority = null;
+      this.load();
+      throw error;
+    }
   }
 
   /**
