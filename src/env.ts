@@ -27,10 +27,11 @@ export function dispatchConfig(env: Env): DispatchConfig {
   };
 }
 
+/** How the campaign objects' outboxes redeliver: exponential backoff with jitter, then parking. */
 export function outboxRetryPolicy(env: Env): RetryPolicy {
   return {
-    backoffBaseSeconds: positiveNumber(env.DISPATCH_BACKOFF_BASE_SECONDS, 1),
-    maxAttempts: positiveNumber(env.OUTBOX_MAX_ATTEMPTS, 8),
+    backoffBaseSeconds: positiveNumber(env.OUTBOX_BACKOFF_BASE_SECONDS, 2),
+    maxAttempts: positiveNumber(env.OUTBOX_MAX_ATTEMPTS, 12),
     maxDelaySeconds: 300,
   };
 }

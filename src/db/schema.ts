@@ -54,6 +54,9 @@ export const layerPolicies = sqliteTable(
     partnerDefaultsChangesAllowed: integer("partner_defaults_changes_allowed", { mode: "boolean" })
       .notNull()
       .default(false),
+    partnerApprovalsEnabled: integer("partner_approvals_enabled", { mode: "boolean" })
+      .notNull()
+      .default(false),
     version: integer("version").notNull().default(1),
     lastModifiedAt: text("last_modified_at").notNull(),
     lastModifiedBy: text("last_modified_by", { mode: "json" }).$type<ActorRef>().notNull(),

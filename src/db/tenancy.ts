@@ -97,6 +97,7 @@ export async function projectLayerPolicies(db: D1Database, policies: LayerPolicy
         killSwitchActive: p.killSwitchActive,
         partnerWritesEnabled: p.partnerWritesEnabled,
         partnerDefaultsChangesAllowed: p.partnerDefaultsChangesAllowed,
+        partnerApprovalsEnabled: p.partnerApprovalsEnabled,
         version: p.version,
         lastModifiedAt: p.lastModifiedAt,
         lastModifiedBy: p.lastModifiedBy,

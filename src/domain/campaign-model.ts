@@ -41,6 +41,8 @@ export interface CampaignRecord {
 export interface AuthorityState {
   /** null while the campaign inherits its layer's defaults. */
   block: AuthorityBlock | null;
+  /** The modes the customer (a `user` actor) last set on this campaign: the partner's ceiling there. */
+  customerModes?: Partial<AuthorityBlock>;
   version: number;
   lastModifiedAt: string;
   lastModifiedBy: ActorRef;
@@ -101,6 +103,12 @@ export interface JobRecord {
   verdictId: string;
   /** Bumped each time a fresh queue message is sent, so stale messages are recognised. */
   generation: number;
+  /**
+   * Its place in the campaign's line of writes, given when it is accepted for dispatch (a
+   * queued draft write gets its place when approved). A job runs only once every job ahead
+   * of it has settled.
+   */
+  sequence?: number;
   /** Dispatch to the simulator (test-env keys) instead of the account's own connection. */
   sandbox: boolean;
   requestedBy: ActorRef;

@@ -9,8 +9,8 @@ export interface LayerControls {
   killSwitchActive: boolean;
   partnerWritesEnabled: boolean;
   partnerDefaultsChangesAllowed: boolean;
-  /** Customer-only: partners may approve pending actions (default off). */
-  partnerApprovalsEnabled?: boolean;
+  /** Partner keys with `ads:write:pending` may approve or reject (never their own requests). */
+  partnerApprovalsEnabled: boolean;
 }
 
 export type DenyReason =
@@ -19,7 +19,9 @@ export type DenyReason =
   | "authority_axis_off"
   | "exceeds_customer_policy"
   | "partner_defaults_locked"
-  | "user_only_control";
+  | "user_only_control"
+  | "partner_approvals_disabled"
+  | "own_request";
 
 export type WriteDecision =
   | { decision: "dispatch"; axis: Axis; currentMode: Mode }
@@ -108,22 +110,70 @@ export type PolicyDecision =
     };
 
 /**
- * A campaign authority change. Users may set anything. Partners are held to the layer
- * defaults as a ceiling (lowering is always within it) and are stopped by the kill switch
- * and by the customer turning partner writes off.
+ * The partner's ceiling on a campaign: per axis, the mode the customer last set on that
+ * campaign, else the layer default.
+ */
+export function partnerCeiling(
+  customerModes: Partial<AuthorityBlock>,
+  layerDefaults: AuthorityBlock,
+): AuthorityBlock {
+  return {
+    creative: customerModes.creative ?? layerDefaults.creative,
+    tactical: customerModes.tactical ?? layerDefaults.tactical,
+    structural: customerModes.structural ?? layerDefaults.structural,
+  };
+}
+
+/**
+ * A campaign authority change. Users may set anything. Partners are held to their ceiling
+ * (`partnerCeiling`; lowering is always within it) and are stopped by the kill switch and
+ * by the customer turning partner writes off.
  */
 export function evaluateAuthorityChange(input: {
   actorType: ActorType;
   requested: Partial<AuthorityBlock>;
-  layerDefaults: AuthorityBlock;
+  ceiling: AuthorityBlock;
   layer: LayerControls;
 }): PolicyDecision {
   if (input.actorType === "user") return { decision: "allow" };
   if (input.layer.killSwitchActive) return { decision: "deny", reason: "kill_switch_active" };
   if (!input.layer.partnerWritesEnabled) return { decision: "deny", reason: "partner_writes_disabled" };
-  const breach = findCeilingBreach(input.requested, input.layerDefaults);
+  const breach = findCeilingBreach(input.requested, input.ceiling);
   if (breach) return { decision: "deny", reason: "exceeds_customer_policy", ...breach };
   return { decision: "allow" };
+}
+
+export type ApprovalDecision =
+  | { decision: "allow"; axis: Axis; currentMode: Mode | null }
+  | { decision: "deny"; axis: Axis; currentMode: Mode | null; reason: DenyReason };
+
+/**
+ * Approving or rejecting a pending action. Deciding is the customer's: a partner key decides
+ * only while the customer enabled partner approvals, and never on an action it requested.
+ * An approval releases a write, so it is judged by the gate as the gate stands now.
+ */
+export function evaluateDecision(input: {
+  decision: "approve" | "reject";
+  actorType: ActorType;
+  actorApiKeyId: string | null;
+  requestedByApiKeyId: string | null;
+  axis: Axis;
+  authority: AuthorityBlock;
+  layer: LayerControls;
+}): ApprovalDecision {
+  const base = { axis: input.axis, currentMode: input.authority[input.axis] };
+  if (input.actorType === "partner") {
+    if (!input.layer.partnerApprovalsEnabled) {
+      return { ...base, decision: "deny", reason: "partner_approvals_disabled" };
+    }
+    if (input.actorApiKeyId !== null && input.actorApiKeyId === input.requestedByApiKeyId) {
+      return { ...base, decision: "deny", reason: "own_request" };
+    }
+  }
+  if (input.decision === "reject") return { ...base, decision: "allow" };
+  const release = evaluateWrite(input);
+  if (release.decision === "deny") return { ...base, decision: "deny", reason: release.reason };
+  return { ...base, decision: "allow" };
 }
 
 export interface DefaultsChange {
@@ -166,9 +216,11 @@ const DENIAL_MESSAGES: Record<DenyReason, string> = {
   kill_switch_active: "the customer's kill switch is active.",
   partner_writes_disabled: "the customer has not enabled partner writes.",
   authority_axis_off: "the axis is off.",
-  exceeds_customer_policy: "the requested authority exceeds the customer's layer defaults.",
+  exceeds_customer_policy: "the requested authority exceeds what the customer set.",
   partner_defaults_locked: "the customer does not allow partners to change layer defaults.",
   user_only_control: "only the customer may change this control.",
+  partner_approvals_disabled: "only the customer approves pending actions (partner approvals are off).",
+  own_request: "a key never decides an action it requested.",
 };
 
 /** The end of a denial's message, in the customer's terms. */

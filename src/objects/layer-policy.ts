@@ -344,8 +344,7 @@ function fromRow(row: LayerPolicyRow): LayerPolicy {
     killSwitchActive: row.killSwitchActive,
     partnerWritesEnabled: row.partnerWritesEnabled,
     partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
-    // The D1 column arrives with the campaign room's migration; until then it starts off.
-    partnerApprovalsEnabled: "partnerApprovalsEnabled" in row && row.partnerApprovalsEnabled === true,
+    partnerApprovalsEnabled: row.partnerApprovalsEnabled,
     version: row.version,
     lastModifiedAt: row.lastModifiedAt,
     lastModifiedBy: row.lastModifiedBy,

@@ -11,6 +11,8 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import type { CampaignObject } from "../../src/objects/campaign";
+import { envSinks } from "../../src/objects/campaign/sinks";
 import { api, expectError } from "../helpers/http";
 import { createCampaign, type JobView, waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -187,12 +189,10 @@ describe("delivery failures", () => {
     const t = await createTenant({ policies: { tiktok: { structural: "draft" } } });
     const c = await createCampaign(t, "tiktok", { wait: false, body: { campaignManagementMode: "draft" } });
     const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(c.campaignId));
-    const failingQueue = { sendBatch: () => Promise.reject(new Error("queue unavailable")) };
-    await runInDurableObject(stub, (instance) => {
-      const internals = instance as unknown as { env: typeof env };
-      internals.env = {
-        ...internals.env,
-        DISPATCH_QUEUE: failingQueue as unknown as typeof env.DISPATCH_QUEUE,
+    await runInDurableObject(stub, (instance: CampaignObject) => {
+      instance.outbox.sinks = {
+        ...instance.outbox.sinks,
+        dispatch: () => Promise.reject(new Error("queue unavailable")),
       };
     });
     const approve = await api(
@@ -203,14 +203,15 @@ describe("delivery failures", () => {
       },
     );
     expect(approve.status, approve.text).toBe(200);
-    await new Promise((r) => setTimeout(r, 1_500));
     const stuck = await api<JobView>("GET", `/v1/jobs/${c.jobId}`, { key: t.keys.partner });
     expect(stuck.body).toMatchObject({ status: "running", stage: "queued", attempts: 0 });
-    await runInDurableObject(stub, (instance) => {
-      const internals = instance as unknown as { env: typeof env };
-      internals.env = { ...internals.env, DISPATCH_QUEUE: env.DISPATCH_QUEUE };
+    await runInDurableObject(stub, async (instance: CampaignObject, state) => {
+      instance.outbox.sinks = envSinks(() => env, instance.state);
+      const alarm = await state.storage.getAlarm();
+      expect(alarm, "an alarm is set for the redelivery").not.toBeNull();
+      // As of an hour later: past every backoff (at most five minutes).
+      await instance.outbox.deliver(Date.now() + 3_600_000);
     });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const done = await waitForJob(t.keys.partner, c.jobId);
     expect(done).toMatchObject({ status: "completed", attempts: 1 });
   });

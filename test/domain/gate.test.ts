@@ -12,15 +12,18 @@ import {
 import {
   evaluateAuthorityChange,
   evaluateCreate,
+  evaluateDecision,
   evaluateDefaultsChange,
   evaluateWrite,
   type LayerControls,
+  partnerCeiling,
 } from "../../src/domain/gate";
 
 const OPEN: LayerControls = {
   killSwitchActive: false,
   partnerWritesEnabled: true,
   partnerDefaultsChangesAllowed: true,
+  partnerApprovalsEnabled: false,
 };
 const block = (creative: Mode, tactical: Mode, structural: Mode): AuthorityBlock => ({
   creative,
@@ -165,7 +168,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { creative: "off", tactical: "auto" },
-        layerDefaults: ceiling,
+        ceiling,
         layer: OPEN,
       }).decision,
     ).toBe("allow");
@@ -175,7 +178,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { structural: "draft" },
-        layerDefaults: ceiling,
+        ceiling,
         layer: OPEN,
       }),
     ).toEqual({
@@ -192,7 +195,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "partner",
         requested: { creative: "off" },
-        layerDefaults: ceiling,
+        ceiling,
         layer,
       }),
     ).toMatchObject({ reason: "kill_switch_active" });
@@ -200,7 +203,7 @@ describe("evaluateAuthorityChange", () => {
       evaluateAuthorityChange({
         actorType: "user",
         requested: { structural: "auto" },
-        layerDefaults: ceiling,
+        ceiling,
         layer,
       }).decision,
     ).toBe("allow");
@@ -222,7 +225,12 @@ describe("evaluateAuthorityChange", () => {
           { requiredKeys: [] },
         ),
         (layerDefaults, requested) => {
-          const r = evaluateAuthorityChange({ actorType: "partner", requested, layerDefaults, layer: OPEN });
+          const r = evaluateAuthorityChange({
+            actorType: "partner",
+            requested,
+            ceiling: layerDefaults,
+            layer: OPEN,
+          });
           const within = AXES.every(
             (axis) =>
               requested[axis] === undefined || compareModes(requested[axis], layerDefaults[axis]) <= 0,
@@ -283,5 +291,86 @@ describe("evaluateDefaultsChange", () => {
         layer: { ...OPEN, killSwitchActive: true },
       }),
     ).toMatchObject({ reason: "kill_switch_active" });
+  });
+});
+
+describe("evaluateDecision", () => {
+  const base = {
+    decision: "approve" as const,
+    actorApiKeyId: "key_b",
+    requestedByApiKeyId: "key_a",
+    axis: "tactical" as const,
+    authority: block("auto", "draft", "auto"),
+    layer: OPEN,
+  };
+  it.each([
+    ["a user approves a draft write", { actorType: "user" }, { decision: "allow" }],
+    ["a user approves its own request", { actorType: "user", actorApiKeyId: "key_a" }, { decision: "allow" }],
+    [
+      "a partner while partner approvals are off",
+      { actorType: "partner" },
+      { reason: "partner_approvals_disabled" },
+    ],
+    [
+      "a partner with approvals on, another key's request",
+      { actorType: "partner", layer: { ...OPEN, partnerApprovalsEnabled: true } },
+      { decision: "allow" },
+    ],
+    [
+      "a partner with approvals on, its own request",
+      { actorType: "partner", actorApiKeyId: "key_a", layer: { ...OPEN, partnerApprovalsEnabled: true } },
+      { reason: "own_request" },
+    ],
+    [
+      "a partner rejecting its own request",
+      {
+        actorType: "partner",
+        decision: "reject",
+        actorApiKeyId: "key_a",
+        layer: { ...OPEN, partnerApprovalsEnabled: true },
+      },
+      { reason: "own_request" },
+    ],
+    [
+      "a user, the axis now off",
+      { actorType: "user", authority: block("auto", "off", "auto") },
+      { reason: "authority_axis_off", currentMode: "off" },
+    ],
+    [
+      "a user rejecting, the axis now off",
+      { actorType: "user", decision: "reject", authority: block("auto", "off", "auto") },
+      { decision: "allow" },
+    ],
+    [
+      "a user under the kill switch",
+      { actorType: "user", layer: { ...OPEN, killSwitchActive: true } },
+      { reason: "kill_switch_active" },
+    ],
+    [
+      "a partner with approvals on, partner writes off",
+      {
+        actorType: "partner",
+        layer: { ...OPEN, partnerApprovalsEnabled: true, partnerWritesEnabled: false },
+      },
+      { reason: "partner_writes_disabled" },
+    ],
+    [
+      "a user, the axis now auto",
+      { actorType: "user", authority: AUTO },
+      { decision: "allow", currentMode: "auto" },
+    ],
+  ] as const)("%s", (_label, override, expected) => {
+    expect(evaluateDecision({ ...base, ...override })).toMatchObject(expected);
+  });
+});
+
+describe("partnerCeiling", () => {
+  it("takes the customer's mode where set, else the layer default", () => {
+    expect(partnerCeiling({ tactical: "off" }, block("draft", "auto", "auto"))).toEqual(
+      block("draft", "off", "auto"),
+    );
+    expect(partnerCeiling({ creative: "auto" }, block("draft", "draft", "draft"))).toEqual(
+      block("auto", "draft", "draft"),
+    );
   });
 });

@@ -433,8 +433,9 @@ describe("approving", () => {
     const t = await createTenant();
     const campaignId = await liveCampaign(t, { mode: "draft" });
     const queued = await queue(t, "pause", campaignId);
-    await setDefaults(t, { partnerWritesEnabled: false });
-    const res = await decide(t, queued.pendingId, "approve", { key: t.keys.partner });
+    await setDefaults(t, { partnerWritesEnabled: false, partnerApprovalsEnabled: true });
+    const colleague = await t.addKey({ scopes: ["ads:write:pending"] });
+    const res = await decide(t, queued.pendingId, "approve", { key: colleague.key });
     expect(expectError(res, 403, "AUTHORITY_DENIED").reason, res.text).toBe("partner_writes_disabled");
     const customer = await decide(t, queued.pendingId, "approve");
     expect(customer.status, customer.text).toBe(200);
@@ -588,9 +589,10 @@ describe("concurrent decisions", () => {
     const tenant = await createTenant();
     const campaignId = await liveCampaign(tenant, { mode: "draft" });
     const queued = await queue(tenant, "budget", campaignId, { dailyBudgetCents: 8800 });
+    const colleague = await tenant.addKey({ actorType: "user", scopes: ["*"] });
     const results = await Promise.all([
       decide(tenant, queued.pendingId, "approve"),
-      decide(tenant, queued.pendingId, "approve", { key: tenant.keys.partner }),
+      decide(tenant, queued.pendingId, "approve", { key: colleague.key }),
     ]);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses, results.map((r) => r.text).join("\n")).toEqual([200, 409]);

@@ -4,14 +4,12 @@ import type { AdAccountRow } from "../../db/tenancy";
 import { type AuthorityBlock, authorityFromModes } from "../../domain/authority";
 import type { CampaignRecord } from "../../domain/campaign-model";
 import { createIssues } from "../../domain/campaign-rules";
-import { denialMessage, evaluateCreate } from "../../domain/gate";
 import { newId } from "../../domain/ids";
 import { defaultTactics, type Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { stage } from "../../http/timing";
-import { recordAudit } from "../../objects/audit-ledger";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCreateContext, requireProject, unwrap } from "../lookups";
@@ -87,62 +85,24 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
         );
       }
       const requested = authorityFromModes(body.campaignManagementMode, body.creativeMode);
-      const decision = evaluateCreate({
-        actorType: caller.actorType,
-        layerDefaults: layer.defaults,
-        layer: layer.controls,
-        requested,
-      });
       const campaignId = newId("campaign");
       const verdictId = newId("verdict");
-      const verdictData = {
-        action: "create_campaign",
-        campaignId,
-        decision: decision.decision === "dispatch" ? "allow" : decision.decision,
-        axis: decision.axis,
-        currentMode: decision.currentMode,
-        requestedAuthority: requested,
-        layerDefaults: layer.defaults,
-        ...(decision.decision === "deny" ? { reason: decision.reason } : {}),
-      };
-
-      if (decision.decision === "deny") {
-        await recordAudit(c.env, [
-          {
-            eventType: "verdict",
-            requestId,
-            organizationId: caller.organizationId,
-            projectId: project.id,
-            apiKeyId: caller.apiKeyId,
-            actorType: caller.actorType,
-            verdictId,
-            data: verdictData,
-          },
-        ]);
-        const { decision: _decision, ...details } = decision;
-        const message =
-          decision.reason === "authority_axis_off"
-            ? `Layer's structural axis is set to 'off'; campaign-create denied.`
-            : `Campaign-create denied: ${denialMessage(decision.reason)}`;
-        throw new ApiError("AUTHORITY_DENIED", message, { verdictId, ...details });
-      }
-
       const now = new Date().toISOString();
       const campaign = buildCampaign(body, { campaignId, platform, account, project, now });
-      const jobId = newId("job");
+      // The object judges the create against the layer and records its verdict, denied or not.
       const result = unwrap(
         await stage(c, "object", () =>
           campaignObject(c.env, campaignId).create({
             campaign,
             authority: requested,
-            decision: decision.decision,
-            verdict: { id: verdictId, data: verdictData },
-            jobId,
+            layer,
+            verdictId,
+            jobId: newId("job"),
             meta: requestMeta(caller, requestId),
           }),
         ),
       );
-      noteVerdict(c, decision.decision === "queue" ? "queue" : "allow", verdictId);
+      noteVerdict(c, result.accepted.pendingId ? "queue" : "allow", verdictId);
       const location = `/v1/jobs/${result.accepted.jobId}`;
       c.header("Location", location);
       return c.json(

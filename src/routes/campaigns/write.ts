@@ -18,7 +18,7 @@ export async function submitCampaignWrite(
   const caller = c.get("caller");
   const { layer, scope } = await requireCampaignContext(c.env, caller, params);
   const { accepted } = unwrap(
-    await campaignObject(c.env, params.campaignId).requestAction({
+    await campaignObject(c.env, params.campaignId).submitWrite({
       scope,
       action,
       value,

@@ -38,6 +38,8 @@ const decisionRoute = <const P extends string, S extends z.ZodType>(
       path,
       tags: ["Pending actions"],
       summary,
+      description:
+        "The customer's decision: a `user` key, or a partner key while the customer enabled `partnerApprovalsEnabled` on the layer, and never on an action that key requested. An approval is judged by the gate as it stands now (kill switch, partner writes off for a partner, the axis now `off` → 403 AUTHORITY_DENIED with a verdict; the action stays pending).",
       request: {
         params: PendingParams,
         body: { required, content: { "application/json": { schema: body } } },

@@ -1,0 +1,1 @@
+ALTER TABLE `layer_policies` ADD `partner_approvals_enabled` integer DEFAULT false NOT NULL;

@@ -1,0 +1,37 @@
+/**
+ * Owns the shape of a gated write: everything the shared pipeline (validate → gate → commit
+ * with outbox → queue or dispatch) and the job machine need to know about one action. Adding
+ * a write means adding a description, not copying a flow.
+ */
+
+import type { PlatformOperation } from "../../platforms/types";
+import type { Axis } from "../authority";
+import type { ActionType, ActionValue } from "../campaign-model";
+
+/** A state conflict or a value the target cannot take: answered before the gate, no verdict. */
+export interface Refusal {
+  code: "CONFLICT" | "VALIDATION";
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** What the platform answered when it carried the write out. */
+export interface PlatformSuccess {
+  platformCampaignId: string;
+}
+
+export interface WriteDescription<Target, V extends ActionValue = ActionValue> {
+  action: ActionType;
+  /** The authority axis that governs it (SPEC §3). */
+  axis: Axis;
+  /** Why the write cannot be taken now, given where the target is. */
+  blocker(target: Target, value: V): Refusal | null;
+  /** What a pending action shows as "before". */
+  currentValue(target: Target): ActionValue | null;
+  /** The target already is what the write asks for. */
+  isNoop(target: Target, value: V): boolean;
+  /** The platform call, or null when nothing exists on the platform to act on. */
+  operation(target: Target, value: V): PlatformOperation | null;
+  /** Applies the write to the target once the platform confirmed it. */
+  settle(target: Target, value: V, outcome: PlatformSuccess | null): void;
+}
