@@ -10,6 +10,7 @@ import { notFound, schemaIssues, type ValidationIssue, validationError } from ".
 import { requestId } from "./http/request-id";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerKillApiKey } from "./routes/api-keys/kill";
+import { registerUnkillApiKey } from "./routes/api-keys/unkill";
 import { registerListAuditLog } from "./routes/audit/list";
 import { registerVerifyAuditLog } from "./routes/audit/verify";
 import { registerGetAuthority } from "./routes/authority/get";
@@ -54,6 +55,7 @@ export function buildApp() {
   registerWhoami(app);
   registerListAdAccounts(app);
   registerKillApiKey(app);
+  registerUnkillApiKey(app);
   registerListCampaigns(app);
   registerCreateCampaign(app);
   registerGetCampaign(app);

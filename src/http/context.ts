@@ -18,5 +18,9 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller;
+    /** The X-RateLimit-* headers of this request, once admission has decided them. */
+    rateLimitHeaders?: Record<string, string>;
+    /** A job a write minted, so its id is known to be real while its D1 copy is on its way. */
+    mintedJob?: { jobId: string; campaignId: string };
   };
 }

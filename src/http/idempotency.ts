@@ -4,6 +4,7 @@
  * still in flight answers 409 with Retry-After.
  */
 import { createMiddleware } from "hono/factory";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -50,10 +51,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
         { headers: { "Retry-After": "1" } },
       );
     }
-    const headers = new Headers(existing.responseHeaders ?? {});
-    headers.set("Idempotent-Replayed", "true");
-    headers.set("X-Request-Id", c.get("requestId"));
-    return new Response(existing.responseBody, { status: existing.responseStatus, headers });
+    // Through `c`, so the headers admission set (X-RateLimit-*) are on the replay too.
+    for (const [name, value] of Object.entries(existing.responseHeaders ?? {})) c.header(name, value);
+    c.header("Idempotent-Replayed", "true");
+    c.header("X-Request-Id", c.get("requestId"));
+    return c.body(existing.responseBody, existing.responseStatus as ContentfulStatusCode);
   }
 
   try {

@@ -37,6 +37,13 @@ export function errorResponses(codes: ErrorCode[]) {
   );
 }
 
+/** Endpoint class by "METHOD /hono/:path", so authentication can answer with the route's limit headers. */
+const ENDPOINT_CLASS_BY_ROUTE = new Map<string, EndpointClass>();
+
+export function endpointClassOf(method: string, honoPath: string): EndpointClass | undefined {
+  return ENDPOINT_CLASS_BY_ROUTE.get(`${method.toUpperCase()} ${honoPath}`);
+}
+
 export function defineRoute<
   const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
 >(access: Access, route: R) {
@@ -44,6 +51,10 @@ export function defineRoute<
   const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
+  ENDPOINT_CLASS_BY_ROUTE.set(
+    `${route.method.toUpperCase()} ${route.path.replace(/\{(\w+)\}/g, ":$1")}`,
+    endpointClass,
+  );
   return createRoute({
     ...route,
     security: [{ bearerAuth: scopes }],
