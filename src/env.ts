@@ -1,6 +1,7 @@
 /** Worker bindings (see wrangler.toml) and the configuration read from them. */
 
 import type { DispatchMessage } from "./dispatch/messages";
+import { type Platform, type PlatformRules, withBudgetCaps } from "./domain/platform-rules";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
 import type { KeyGuardObject } from "./objects/key-guard";
@@ -31,6 +32,23 @@ export interface Env {
   APPLE_API_BASE?: string;
   APPLE_ACCESS_TOKEN?: string;
   PLATFORM_TIMEOUT_MS?: string;
+  /**
+   * JSON overriding the Unconfirmed budget caps, per platform:
+   * `{"tiktok":{"maxDailyBudgetCents":500000000,"maxLifetimeBudgetCents":5000000000}}`.
+   */
+  PLATFORM_BUDGET_CAPS?: string;
+}
+
+/** The platform's rules with this deployment's budget caps. */
+export function platformRules(env: Env, platform: Platform): PlatformRules {
+  let overrides: unknown = null;
+  try {
+    overrides = env.PLATFORM_BUDGET_CAPS ? JSON.parse(env.PLATFORM_BUDGET_CAPS) : null;
+  } catch {
+    // A malformed override keeps the built-in caps rather than failing every write.
+    overrides = null;
+  }
+  return withBudgetCaps(platform, overrides);
 }
 
 export interface DispatchConfig {

@@ -8,6 +8,7 @@ import { jsonBody } from "./body";
 import { ERROR_STATUS, type ErrorCode, ErrorEnvelopeSchema } from "./errors";
 import { guard, type ScopeRequirement } from "./guard";
 import { idempotency } from "./idempotency";
+import { noteMintedIds } from "./minted";
 
 interface Access {
   scope: ScopeRequirement;
@@ -61,7 +62,9 @@ export function defineRoute<
     "x-required-scopes": scopes,
     "x-endpoint-class": endpointClass,
     // Admission (kill, rate limit, scope) comes first, so malformed bodies count against the limit too.
-    middleware: writes ? [guard(scope, endpointClass), jsonBody, idempotency] : [guard(scope, endpointClass)],
+    middleware: writes
+      ? [guard(scope, endpointClass), jsonBody, noteMintedIds, idempotency]
+      : [guard(scope, endpointClass)],
     responses: { ...route.responses, ...errorResponses(codes) },
   });
 }

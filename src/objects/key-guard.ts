@@ -50,12 +50,15 @@ interface AuthFailureWindow {
 }
 
 const LAST_USED_EVERY_MS = 60_000;
+const MINTED_MEMORY_MS = 10_000;
 
 export class KeyGuardObject extends DurableObject<Env> {
   private state: KeyState;
   private readonly windows = new Map<EndpointClass, WindowState>();
   private readonly failureWindows = new Map<EndpointClass, WindowState>();
   private lastUsedWrittenAt = 0;
+  /** Job and pending-action ids this key's writes minted lately, by when (their D1 copies may trail). */
+  private readonly minted = new Map<string, number>();
   readonly outbox: KeyOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -117,6 +120,18 @@ export class KeyGuardObject extends DurableObject<Env> {
     window.reasons[failure.reason] = (window.reasons[failure.reason] ?? 0) + 1;
     this.ctx.storage.kv.put("authFailures", window);
     if (!current) await this.scheduleAlarm(now + WINDOW_MS);
+  }
+
+  noteMinted(ids: string[]): void {
+    const now = Date.now();
+    for (const [id, at] of this.minted) if (now - at > MINTED_MEMORY_MS) this.minted.delete(id);
+    for (const id of ids) this.minted.set(id, now);
+  }
+
+  /** Whether one of this key's writes minted `id` lately: only such ids are worth waiting for. */
+  wasMinted(id: string): boolean {
+    const at = this.minted.get(id);
+    return at !== undefined && Date.now() - at <= MINTED_MEMORY_MS;
   }
 
   /** Returns whether this call changed anything (a second kill is a no-op) and when the key was killed. */

@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { budgetIssues } from "../../domain/campaign-rules";
+import { platformRules } from "../../env";
 import type { AppEnv } from "../../http/context";
 import { validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
@@ -38,7 +39,7 @@ export function registerUpdateBudget(app: OpenAPIHono<AppEnv>) {
   app.openapi(updateBudgetRoute, async (c) => {
     const params = c.req.valid("param");
     const body = c.req.valid("json");
-    const issues = budgetIssues(params.platform, body);
+    const issues = budgetIssues(params.platform, body, "", platformRules(c.env, params.platform));
     if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
     return c.json(await submitCampaignWrite(c, params, "update_budget", body), 202);
   });

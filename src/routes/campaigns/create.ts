@@ -7,6 +7,7 @@ import { createIssues } from "../../domain/campaign-rules";
 import { denialMessage, evaluateCreate } from "../../domain/gate";
 import { isId, newId } from "../../domain/ids";
 import { defaultTactics, type Platform } from "../../domain/platform-rules";
+import { platformRules } from "../../env";
 import type { AppEnv } from "../../http/context";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
@@ -54,7 +55,7 @@ function createValidationHook(
     .catch(() => ({}))
     .then((raw: unknown) => {
       const issues = schemaIssues(result.error.issues, "body");
-      for (const rule of createIssues(platform.data, raw)) {
+      for (const rule of createIssues(platform.data, raw, Date.now(), platformRules(c.env, platform.data))) {
         if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
       }
       throw validationError(issues);
@@ -70,7 +71,10 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const caller = c.get("caller");
       const requestId = c.get("requestId");
 
-      const issues = createIssues(platform, body);
+      // The body as sent: the schema's copy drops keys a plain object cannot hold (`__proto__`),
+      // and metadata round-trips verbatim.
+      const raw = (await c.req.json()) as Record<string, unknown>;
+      const issues = createIssues(platform, raw, Date.now(), platformRules(c.env, platform));
       if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
       const project = await requireProject(c.env.DB, caller, projectId);
       // The account and the layer policy are independent reads: make them side by side.
@@ -126,7 +130,8 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       }
 
       const now = new Date().toISOString();
-      const campaign = buildCampaign(body, { campaignId, platform, account, project, now });
+      const metadata = raw.metadata === undefined ? null : JSON.stringify(raw.metadata);
+      const campaign = buildCampaign(body, { campaignId, platform, account, project, now, metadata });
       const jobId = newId("job");
       const result = unwrap(
         await campaignObject(c.env, campaignId).create({
@@ -167,6 +172,7 @@ function buildCampaign(
     account: AdAccountRow;
     project: { id: string; organizationId: string; layerId: string };
     now: string;
+    metadata: string | null;
   },
 ): CampaignRecord {
   const countries = Array.isArray(ctx.account.settings.defaultCountries)
@@ -190,7 +196,7 @@ function buildCampaign(
     bidStrategy: { ...defaults.bidStrategy, ...body.bidStrategy },
     targeting: { ...defaults.targeting, ...body.targeting },
     platformSettings: defaults.platformSettings,
-    metadata: body.metadata === undefined ? null : JSON.stringify(body.metadata),
+    metadata: ctx.metadata,
     platformCampaignId: null,
     createdAt: ctx.now,
     updatedAt: ctx.now,
