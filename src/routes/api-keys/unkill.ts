@@ -29,9 +29,9 @@ export const unkillApiKeyRoute = defineRoute(
 
 export function registerUnkillApiKey(app: OpenAPIHono<AppEnv>) {
   app.openapi(unkillApiKeyRoute, async (c) => {
-    requireCustomer(c, "reactivate a killed key");
     const { keyId } = c.req.valid("param");
     await targetKey(c, keyId);
+    requireCustomer(c, "reactivate a killed key");
     await keyGuard(c.env, keyId).unkill(keyChange(c), keyId);
     return c.json({ apiKeyId: keyId, killed: false as const }, 200);
   });
