@@ -38,13 +38,15 @@ const MESSAGES: Record<Failure, string> = {
   expired: "This API key has expired.",
 };
 
-async function loadKey(db: D1Database, keyId: string, fresh = false): Promise<ApiKeyRow | null> {
+async function loadKey(db: D1Database, keyId: string, fresh = false) {
   const cached = keyCache.get(keyId);
-  if (!fresh && cached && Date.now() - cached.fetchedAt < CACHE_TTL_MS) return cached.row;
+  if (!fresh && cached && Date.now() - cached.fetchedAt < CACHE_TTL_MS) return cached;
+  const fetchedAt = Date.now();
   const row = await findApiKey(db, keyId);
   if (keyCache.size > 10_000) keyCache.clear();
-  keyCache.set(keyId, { row, fetchedAt: Date.now() });
-  return row;
+  const entry = { row, fetchedAt };
+  keyCache.set(keyId, entry);
+  return entry;
 }
 
 /** Forget a cached key row (after a change), so this isolate sees it at once. */
@@ -64,6 +66,19 @@ function check(row: ApiKeyRow | null, parsed: ParsedKey, secretHash: string, now
   if (row.revokedAt) return "revoked";
   if (row.expiresAt && Date.parse(row.expiresAt) <= now) return "expired";
   return null;
+}
+
+/**
+ * After a rotation (which the key's guard object reports), a row cached before it may still
+ * list a secret that is no longer valid: read it again and judge the credential anew.
+ */
+export async function recheckCredential(c: Context<AppEnv>): Promise<void> {
+  const credential = c.get("credential");
+  if (!credential) return;
+  const { row } = await loadKey(c.env.DB, credential.keyId, true);
+  const parsed = { env: credential.env as ParsedKey["env"], keyId: credential.keyId, secret: "" };
+  const failure = check(row, parsed, credential.secretHash, Date.now());
+  if (failure) throw new ApiError("UNAUTHENTICATED", MESSAGES[failure]);
 }
 
 /** The endpoint class of the route this request matched, if it matched one. */
@@ -100,12 +115,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     );
   }
   const now = Date.now();
-  let row = await loadKey(c.env.DB, parsed.keyId);
+  let loaded = await loadKey(c.env.DB, parsed.keyId);
+  let row = loaded.row;
   let failure = check(row, parsed, secretHash, now);
   if (failure) {
     await countFailure(c, parsed.keyId, endpointClass);
     if (failure === "unknown_key" || failure === "secret_mismatch") {
-      row = await loadKey(c.env.DB, parsed.keyId, true);
+      loaded = await loadKey(c.env.DB, parsed.keyId, true);
+      row = loaded.row;
       failure = check(row, parsed, secretHash, now);
     }
   }
@@ -125,6 +142,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     }
     throw new ApiError("UNAUTHENTICATED", MESSAGES[failure ?? "unknown_key"]);
   }
+  c.set("credential", { keyId: row.id, env: parsed.env, secretHash, rowFetchedAt: loaded.fetchedAt });
   c.set("caller", {
     apiKeyId: row.id,
     organizationId: row.organizationId,

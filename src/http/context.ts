@@ -18,6 +18,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller;
+    /** The presented credential and when its row was read, for a re-check after a rotation. */
+    credential?: { keyId: string; env: string; secretHash: string; rowFetchedAt: number };
     /** The X-RateLimit-* headers of this request, once admission has decided them. */
     rateLimitHeaders?: Record<string, string>;
     /** A job a write minted, so its id is known to be real while its D1 copy is on its way. */

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type EndpointClass, type RateDecision, REQUESTS_PER_MINUTE } from "../domain/rate-limits";
 import { keyGuard } from "../objects/key-guard";
+import { recheckCredential } from "./auth";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -14,6 +15,9 @@ import { ApiError } from "./errors";
  * A scope the key must hold; alternatives are listed, `prefix:*` accepts any scope under it,
  * and an empty list admits any valid key.
  */
+/** A row read this soon after a rotation may predate its D1 copy: re-read those too. */
+const ROTATION_SETTLE_MS = 5_000;
+
 export type ScopeRequirement = string | readonly string[];
 
 export function hasScope(granted: readonly string[], required: ScopeRequirement): boolean {
@@ -67,6 +71,14 @@ export function guard(scope: ScopeRequirement, endpointClass: EndpointClass) {
     }
     setRateLimitHeaders(c, admission, endpointClass);
     if (!admission.allowed) throw rateLimited(admission, endpointClass);
+    const credential = c.get("credential");
+    if (
+      admission.credentialsChangedAt !== null &&
+      credential &&
+      credential.rowFetchedAt <= admission.credentialsChangedAt + ROTATION_SETTLE_MS
+    ) {
+      await recheckCredential(c);
+    }
     if (!hasScope(caller.scopes, scope)) {
       throw new ApiError("FORBIDDEN_SCOPE", `This API key lacks the scope ${requiredScope}.`, {
         requiredScope,

@@ -24,7 +24,7 @@ import { type KeyEffect, KeyOutbox, type OutboxEntry } from "./key-guard/outbox"
 export type GuardResult =
   | { status: "killed"; rate: RateDecision }
   | { status: "revoked"; rate: RateDecision }
-  | ({ status: "ok" } & RateDecision);
+  | ({ status: "ok"; credentialsChangedAt: number | null } & RateDecision);
 
 /** Who asked for a change, for its audit event. */
 export interface KeyChange {
@@ -38,6 +38,8 @@ interface KeyState {
   organizationId: string | null;
   killedAt: string | null;
   revokedAt: string | null;
+  /** When a rotation last changed which secrets are valid (ms): older cached rows must be re-read. */
+  credentialsChangedAt?: number | null;
 }
 
 interface AuthFailureWindow {
@@ -86,7 +88,7 @@ export class KeyGuardObject extends DurableObject<Env> {
         console.error(JSON.stringify({ level: "error", msg: "lastUsedAt write", error: String(error) })),
       );
     }
-    return { status: "ok", ...decision };
+    return { status: "ok", credentialsChangedAt: this.state.credentialsChangedAt ?? null, ...decision };
   }
 
   /**
@@ -185,7 +187,7 @@ export class KeyGuardObject extends DurableObject<Env> {
     fields: Extract<KeyProjection, { kind: "update" }>["fields"],
   ): Promise<{ rotated: boolean }> {
     if (this.state.revokedAt) return { rotated: false };
-    await this.commit(change, this.state, [
+    await this.commit(change, { ...this.state, credentialsChangedAt: Date.now() }, [
       { sink: "d1", projection: { kind: "update", keyId, fields } },
       this.auditEffect(change, keyId, "api_key.rotated", {
         rotatedApiKeyId: keyId,

@@ -110,6 +110,27 @@ describe("key lifecycle, end to end", () => {
     expectError(await whoami(body.key), 401, "UNAUTHENTICATED");
   });
 
+  it("ends the old secret on its next request even where the key's row is still cached", async () => {
+    const { body } = await mint(partnerKeyBody);
+    expect((await whoami(body.key)).status).toBe(200);
+    // As if another isolate rotated it with no grace: this isolate's row cache is untouched.
+    const secret = "ab".repeat(32);
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
+    const secretHash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await keyGuard(env, body.apiKeyId).rotate(
+      {
+        organizationId: tenant.organizationId,
+        requestId: null,
+        actorApiKeyId: tenant.keyIds.customer,
+        actorType: "user",
+      },
+      body.apiKeyId,
+      { secretHash, secretLastFour: "abab", previousSecretHash: null, previousSecretExpiresAt: null },
+    );
+    expectError(await whoami(body.key), 401, "UNAUTHENTICATED");
+    expect((await whoami(`lp_test_${body.apiKeyId}_${secret}`)).status).toBe(200);
+  });
+
   it("ends the old secret at once with a zero grace period, and caps the grace at 7 days", async () => {
     const { body } = await mint(partnerKeyBody);
     expect((await whoami(body.key)).status).toBe(200);
