@@ -22,7 +22,7 @@ export interface AppEnv {
     credential?: { keyId: string; env: string; secretHash: string; rowFetchedAt: number };
     /** The X-RateLimit-* headers of this request, once admission has decided them. */
     rateLimitHeaders?: Record<string, string>;
-    /** A job a write minted, so its id is known to be real while its D1 copy is on its way. */
-    mintedJob?: { jobId: string; campaignId: string };
+    /** Set by routes whose answer holds a secret: idempotency stores no replay of it. */
+    secretInResponse?: { apiKeyId: string };
   };
 }

@@ -69,6 +69,24 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     await releaseIdempotencyKey(c.env.DB, scope);
     return;
   }
+  const secret = c.get("secretInResponse");
+  if (secret) {
+    // A minted secret is shown once and never stored: a retry under this key learns which
+    // key its first request produced, not the secret.
+    await completeIdempotencyKey(c.env.DB, scope, {
+      status: 409,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        error: {
+          code: "CONFLICT",
+          message: `This request already produced ${secret.apiKeyId}; its secret was shown once and is not replayed.`,
+          requestId: c.get("requestId"),
+          details: { apiKeyId: secret.apiKeyId, idempotencyKey },
+        },
+      }),
+    });
+    return;
+  }
   const body = await c.res.clone().text();
   const headers: Record<string, string> = {};
   for (const name of REPLAYED_HEADERS) {

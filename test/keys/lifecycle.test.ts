@@ -162,6 +162,34 @@ describe("key lifecycle, end to end", () => {
   });
 });
 
+describe("secrets are shown once", () => {
+  it("never stores or replays a minted secret under an Idempotency-Key", async () => {
+    const send = () =>
+      api<MintedKey>("POST", "/v1/api-keys", {
+        key: tenant.keys.customer,
+        body: partnerKeyBody,
+        headers: { "Idempotency-Key": "mint-once" },
+      });
+    const first = await send();
+    expect(first.status, first.text).toBe(201);
+    const again = await send();
+    // A replay is byte-for-byte the stored answer (its body names the first request's id).
+    expect(again.status, again.text).toBe(409);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(JSON.parse(again.text).error).toMatchObject({
+      code: "CONFLICT",
+      details: { apiKeyId: first.body.apiKeyId },
+    });
+    expect(again.text).not.toContain(first.body.key.split("_").at(-1) as string);
+    const stored = await env.DB.prepare("SELECT response_body AS body FROM idempotency_records").all<{
+      body: string;
+    }>();
+    expect(stored.results.map((r) => r.body).join("\n")).not.toContain(
+      first.body.key.split("_").at(-1) as string,
+    );
+  });
+});
+
 describe("who may mint what", () => {
   it("never lets a partner key mint, rotate, list or revoke keys", async () => {
     const strong = await tenant.addKey({ scopes: ["*"] });

@@ -24,7 +24,7 @@ export const createApiKeyRoute = defineRoute(
     tags: ["API keys"],
     summary: "Mint an API key (customer only)",
     description:
-      "Customer keys (actor `user`) with `keys:write` only. `scopes` and `rateLimitTier` may not exceed the calling key's; a `test` key mints only `test` keys; partner keys never carry `keys:write`. The response holds the full key, shown this once. Audited as `api_key.created`.",
+      "Customer keys (actor `user`) with `keys:write` only. `scopes` and `rateLimitTier` may not exceed the calling key's; a `test` key mints only `test` keys; partner keys never carry `keys:write`. The response holds the full key, shown this once: a retry under the same `Idempotency-Key` answers 409 naming the key it minted, never the secret again. Audited as `api_key.created`.",
     request: {
       body: { required: true, content: { "application/json": { schema: CreateApiKeyBodySchema } } },
     },
@@ -90,6 +90,7 @@ export function registerCreateApiKey(app: OpenAPIHono<AppEnv>) {
     };
     await keyGuard(c.env, keyId).create(keyChange(c), row);
     c.header("Location", `/v1/api-keys/${keyId}`);
+    c.set("secretInResponse", { apiKeyId: keyId });
     return c.json({ ...presentKey(row), key: formatApiKey(body.env, keyId, secret) }, 201);
   });
 }

@@ -69,6 +69,7 @@ export function registerRotateApiKey(app: OpenAPIHono<AppEnv>) {
     const { rotated } = await keyGuard(c.env, keyId).rotate(keyChange(c), keyId, fields);
     if (!rotated) throw new ApiError("CONFLICT", "This API key is revoked; mint a new one instead.");
     forgetCachedKey(keyId);
+    c.set("secretInResponse", { apiKeyId: keyId });
     return c.json(
       { ...presentKey({ ...key, ...fields }), key: formatApiKey(key.env as "live" | "test", keyId, secret) },
       200,
