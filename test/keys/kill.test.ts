@@ -132,3 +132,54 @@ describe("kill through the guard's outbox", () => {
     ).toHaveLength(0);
   });
 });
+
+describe("lifecycle changes through the guard's outbox", () => {
+  const mintPartner = async () => {
+    const res = await api<{ apiKeyId: string; key: string }>("POST", "/v1/api-keys", {
+      key: tenant.keys.customer,
+      body: {
+        name: "outbox",
+        scopes: ["ads:read"],
+        env: "test",
+        actorType: "partner",
+        rateLimitTier: "standard",
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    return res.body;
+  };
+  const eventsFor = async (eventType: string, keyId: string) =>
+    (await auditRows(tenant.organizationId, eventType)).filter((e) => e.data.targetApiKeyId === keyId);
+
+  it.each(["d1", "audit"] as const)(
+    "revokes at once with %s down, and both the row and the event land later",
+    async (down) => {
+      const minted = await mintPartner();
+      const sinks = await failSinks(minted.apiKeyId, [down]);
+      expect(
+        (await api("DELETE", `/v1/api-keys/${minted.apiKeyId}`, { key: tenant.keys.customer })).status,
+      ).toBe(200);
+      expectError(await whoami(minted.key), 401, "UNAUTHENTICATED");
+      if (down === "d1") expect((await keyRow(minted.apiKeyId))?.revokedAt).toBeNull();
+      else expect(await eventsFor("api_key.revoked", minted.apiKeyId)).toHaveLength(0);
+      await sinks.restore();
+      expect((await keyRow(minted.apiKeyId))?.revokedAt).toEqual(expect.any(String));
+      expect(await eventsFor("api_key.revoked", minted.apiKeyId)).toHaveLength(1);
+    },
+  );
+
+  it.each(["d1", "audit"] as const)(
+    "rotates with %s down: the new secret and the event both land",
+    async (down) => {
+      const minted = await mintPartner();
+      const sinks = await failSinks(minted.apiKeyId, [down]);
+      const rotated = await api<{ key: string }>("POST", `/v1/api-keys/${minted.apiKeyId}/rotate`, {
+        key: tenant.keys.customer,
+      });
+      expect(rotated.status, rotated.text).toBe(200);
+      await sinks.restore();
+      expect((await whoami(rotated.body.key)).status).toBe(200);
+      expect(await eventsFor("api_key.rotated", minted.apiKeyId)).toHaveLength(1);
+    },
+  );
+});
