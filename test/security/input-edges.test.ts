@@ -45,6 +45,17 @@ describe("limit", () => {
     expectError(res, 422, "VALIDATION");
   });
 
+  it("is documented as an integer", async () => {
+    const doc = await api<{
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string; schema: Record<string, unknown> }[] }>
+      >;
+    }>("GET", "/openapi.json");
+    const limit = doc.body.paths["/v1/audit-log"]?.get?.parameters.find((p) => p.name === "limit");
+    expect(limit?.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 200 });
+  });
+
   it("takes limit=16", async () => {
     const res = await api("GET", "/v1/audit-log?limit=16", { key: tenant.keys.customer });
     expect(res.status, res.text).toBe(200);
