@@ -1,7 +1,6 @@
 /** Worker bindings (see wrangler.toml) and the configuration read from them. */
 
 import type { DispatchMessage } from "./dispatch/messages";
-import { type Platform, type PlatformRules, withBudgetCaps } from "./domain/platform-rules";
 import type { AuditLedgerObject } from "./objects/audit-ledger";
 import type { CampaignObject } from "./objects/campaign";
 import type { KeyGuardObject } from "./objects/key-guard";
@@ -37,18 +36,6 @@ export interface Env {
    * `{"tiktok":{"maxDailyBudgetCents":500000000,"maxLifetimeBudgetCents":5000000000}}`.
    */
   PLATFORM_BUDGET_CAPS?: string;
-}
-
-/** The platform's rules with this deployment's budget caps. */
-export function platformRules(env: Env, platform: Platform): PlatformRules {
-  let overrides: unknown = null;
-  try {
-    overrides = env.PLATFORM_BUDGET_CAPS ? JSON.parse(env.PLATFORM_BUDGET_CAPS) : null;
-  } catch {
-    // A malformed override keeps the built-in caps rather than failing every write.
-    overrides = null;
-  }
-  return withBudgetCaps(platform, overrides);
 }
 
 export interface DispatchConfig {

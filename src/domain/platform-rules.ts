@@ -73,8 +73,22 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
 
 export type BudgetCaps = Pick<PlatformRules, "maxDailyBudgetCents" | "maxLifetimeBudgetCents">;
 
-/** The rules with a deployment's budget-cap overrides applied (malformed overrides are ignored). */
-export function withBudgetCaps(platform: Platform, overrides: unknown): PlatformRules {
+/**
+ * The platform's rules with a deployment's budget caps: `capsJson` is the PLATFORM_BUDGET_CAPS
+ * variable, e.g. `{"tiktok":{"maxDailyBudgetCents":500000000}}`. A malformed value keeps the
+ * built-in caps rather than failing every write.
+ */
+export function platformRules(platform: Platform, capsJson: string | undefined): PlatformRules {
+  let overrides: unknown = null;
+  try {
+    overrides = capsJson ? JSON.parse(capsJson) : null;
+  } catch {
+    overrides = null;
+  }
+  return withBudgetCaps(platform, overrides);
+}
+
+function withBudgetCaps(platform: Platform, overrides: unknown): PlatformRules {
   const base = PLATFORM_RULES[platform];
   const entry =
     typeof overrides === "object" && overrides !== null

@@ -6,8 +6,7 @@ import type { CampaignRecord } from "../../domain/campaign-model";
 import { createIssues } from "../../domain/campaign-rules";
 import { denialMessage, evaluateCreate } from "../../domain/gate";
 import { isId, newId } from "../../domain/ids";
-import { defaultTactics, type Platform } from "../../domain/platform-rules";
-import { platformRules } from "../../env";
+import { defaultTactics, type Platform, platformRules } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
@@ -55,7 +54,12 @@ function createValidationHook(
     .catch(() => ({}))
     .then((raw: unknown) => {
       const issues = schemaIssues(result.error.issues, "body");
-      for (const rule of createIssues(platform.data, raw, Date.now(), platformRules(c.env, platform.data))) {
+      for (const rule of createIssues(
+        platform.data,
+        raw,
+        Date.now(),
+        platformRules(platform.data, c.env.PLATFORM_BUDGET_CAPS),
+      )) {
         if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
       }
       throw validationError(issues);
@@ -74,7 +78,12 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       // The body as sent: the schema's copy drops keys a plain object cannot hold (`__proto__`),
       // and metadata round-trips verbatim.
       const raw = (await c.req.json()) as Record<string, unknown>;
-      const issues = createIssues(platform, raw, Date.now(), platformRules(c.env, platform));
+      const issues = createIssues(
+        platform,
+        raw,
+        Date.now(),
+        platformRules(platform, c.env.PLATFORM_BUDGET_CAPS),
+      );
       if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
       const project = await requireProject(c.env.DB, caller, projectId);
       // The account and the layer policy are independent reads: make them side by side.
