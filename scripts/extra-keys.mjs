@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PARTNER_SCOPES } from "../src/db/tenant-seed.ts";
-import { persistArgs } from "./local-state.mjs";
+import { localD1Args } from "./local-state.mjs";
 
 export const TENANT_FILE = ".dev-tenant.json";
 
@@ -41,7 +41,7 @@ export function mintKeys({ organizationId, tag, count, actorType = "partner" }) 
   }
   const file = join(mkdtempSync(join(tmpdir(), "keys-")), "keys.sql");
   writeFileSync(file, statements.join("\n"));
-  execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--file", file, ...persistArgs()], {
+  execFileSync("wrangler", localD1Args(["execute", "DB", "--file", file]), {
     stdio: ["ignore", "ignore", "inherit"],
   });
   return keys;

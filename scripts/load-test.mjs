@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import { idOfKey, mintKeys, readTenant } from "./extra-keys.mjs";
+import { localD1Args } from "./local-state.mjs";
 import { startApi } from "./serve.mjs";
 
 const TOTAL_REQUESTS = 10_000;
@@ -569,7 +570,7 @@ function latestSourceChange(dir = "src") {
 }
 
 function d1(sql) {
-  const out = execFileSync("wrangler", ["d1", "execute", "DB", "--local", "--json", "--command", sql], {
+  const out = execFileSync("wrangler", localD1Args(["execute", "DB", "--json", "--command", sql]), {
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
     stdio: ["ignore", "pipe", "inherit"],

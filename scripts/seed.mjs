@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OPEN_POLICY, PARTNER_SCOPES, sandboxAdAccounts, tenantStatements } from "../src/db/tenant-seed.ts";
-import { persistArgs } from "./local-state.mjs";
+import { localD1Args } from "./local-state.mjs";
 
 const TENANT_FILE = ".dev-tenant.json";
 const CREATED_AT = "2026-01-01T00:00:00.000Z";
@@ -88,10 +88,10 @@ const statements = [
 ];
 
 const wrangler = (args) => execFileSync("wrangler", args, { stdio: ["ignore", "pipe", "inherit"] });
-wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs()]);
+wrangler(localD1Args(["migrations", "apply", "DB"]));
 const sqlFile = join(mkdtempSync(join(tmpdir(), "seed-")), "seed.sql");
 writeFileSync(sqlFile, statements.join("\n"));
-wrangler(["d1", "execute", "DB", "--local", "--file", sqlFile, ...persistArgs()]);
+wrangler(localD1Args(["execute", "DB", "--file", sqlFile]));
 
 const fullKey = (id, keySecret) => `lp_test_${id}_${keySecret}`;
 const tenant = {

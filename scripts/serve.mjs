@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { copyDocsAssets } from "./docs-assets.mjs";
-import { persistArgs } from "./local-state.mjs";
+import { devArgs } from "./local-state.mjs";
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -22,14 +22,10 @@ export async function startApi({ seed = true, vars = {} } = {}) {
   if (seed) execFileSync("node", ["scripts/seed.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   const port = await freePort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(
-    "wrangler",
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", ...persistArgs(), ...varArgs],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
+  const child = spawn("wrangler", devArgs({ port, extra: varArgs }), {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout.on("data", (d) => {
     output += d;

@@ -102,11 +102,23 @@ export const apiKeys = sqliteTable(
     actorType: text("actor_type").notNull(),
     scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
     rateLimitTier: text("rate_limit_tier").notNull(),
+    /** Projections of the key's guard object (the single home of its kill and revocation). */
     killedAt: text("killed_at"),
     revokedAt: text("revoked_at"),
     createdAt: text("created_at").notNull(),
+    /** Last four characters of the current secret, for display; null for keys seeded before it existed. */
+    secretLastFour: text("secret_last_four"),
+    /** After a rotation the previous secret stays valid until `previousSecretExpiresAt`. */
+    previousSecretHash: text("previous_secret_hash"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
+    expiresAt: text("expires_at"),
+    /** Written by the guard object at most about once a minute. */
+    lastUsedAt: text("last_used_at"),
+    /** URL prefixes/origins an OAuth `returnUrl` may start with (read by the connections flow). */
+    returnUrlAllowlist: text("return_url_allowlist", { mode: "json" }).$type<string[]>(),
+    createdByApiKeyId: text("created_by_api_key_id"),
   },
-  (t) => [index("api_keys_org_idx").on(t.organizationId)],
+  (t) => [index("api_keys_org_idx").on(t.organizationId, t.createdAt, t.id)],
 );
 
 export const campaigns = sqliteTable(

@@ -20,10 +20,6 @@ export async function findApiKey(db: D1Database, keyId: string): Promise<ApiKeyR
   return row ? { ...row.key, organizationName: row.organizationName } : null;
 }
 
-export async function markApiKeyKilled(db: D1Database, keyId: string, at: string): Promise<void> {
-  await drizzle(db).update(apiKeys).set({ killedAt: at }).where(eq(apiKeys.id, keyId));
-}
-
 export async function findProject(db: D1Database, organizationId: string, projectId: string) {
   const [row] = await drizzle(db)
     .select({ id: projects.id, organizationId: projects.organizationId, layerId: layers.id })

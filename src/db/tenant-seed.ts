@@ -157,9 +157,10 @@ export async function tenantStatements(spec: TenantSpec): Promise<string[]> {
           killed_at: null,
           revoked_at: null,
           created_at: at,
+          secret_last_four: key.secret.slice(-4),
         },
         // A re-seed that had to mint new secrets (the key file was lost) rotates the hash only.
-        "(id) DO UPDATE SET secret_hash = excluded.secret_hash WHERE secret_hash <> excluded.secret_hash",
+        "(id) DO UPDATE SET secret_hash = excluded.secret_hash, secret_last_four = excluded.secret_last_four WHERE secret_hash <> excluded.secret_hash",
       ),
     );
   }

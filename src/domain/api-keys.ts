@@ -36,3 +36,36 @@ export function timingSafeEqualHex(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
+
+/** What a listing shows of a key: its non-secret prefix (`lp_<env>_<keyId>`). */
+export function keyPrefix(env: string, keyId: string): string {
+  return `lp_${env}_${keyId}`;
+}
+
+export const KEY_SCOPES = [
+  "ads:read",
+  "ads:write:campaigns",
+  "ads:write:budgets",
+  "ads:write:lifecycle",
+  "ads:write:policy",
+  "ads:write:pending",
+  "jobs:read",
+  "audit:read",
+  "keys:write",
+] as const;
+
+const TIER_RANK: Record<string, number> = { standard: 0, pilot: 1, partner: 2 };
+
+/** Requested scopes the granting key does not hold itself (`*` only from `*`). */
+export function scopesBeyond(granted: readonly string[], requested: readonly string[]): string[] {
+  if (granted.includes("*")) return [];
+  return requested.filter((scope) => !granted.includes(scope));
+}
+
+export function tierWithin(granted: string, requested: string): boolean {
+  return (TIER_RANK[requested] ?? Number.POSITIVE_INFINITY) <= (TIER_RANK[granted] ?? -1);
+}
+
+/** Rotation grace: 24 hours unless asked, at most 7 days. */
+export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;

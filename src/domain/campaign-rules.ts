@@ -2,7 +2,7 @@
  * Platform-aware checks on a campaign create that a schema alone cannot express. They read
  * the raw body defensively, so their issues can be listed beside the schema's own.
  */
-import { BID_STRATEGY_TYPES, PLATFORM_RULES, type Platform } from "./platform-rules";
+import { BID_STRATEGY_TYPES, PLATFORM_RULES, type Platform, type PlatformRules } from "./platform-rules";
 
 export interface RuleIssue {
   path: string;
@@ -17,8 +17,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 const parseTime = (v: unknown) => (typeof v === "string" ? Date.parse(v) : Number.NaN);
 
-export function budgetIssues(platform: Platform, body: Record<string, unknown>, path = ""): RuleIssue[] {
-  const rules = PLATFORM_RULES[platform];
+export function budgetIssues(
+  platform: Platform,
+  body: Record<string, unknown>,
+  path = "",
+  rules: PlatformRules = PLATFORM_RULES[platform],
+): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const daily = body.dailyBudgetCents;
   const lifetime = body.lifetimeBudgetCents;
@@ -39,6 +43,18 @@ export function budgetIssues(platform: Platform, body: Record<string, unknown>, 
       message: `${platform} requires a daily budget of at least ${rules.minDailyBudgetCents} cents (${dollars(rules.minDailyBudgetCents)}).`,
     });
   }
+  if (isInt(daily) && daily > rules.maxDailyBudgetCents) {
+    issues.push({
+      path: `${path}dailyBudgetCents`,
+      message: `${platform} accepts a daily budget of at most ${rules.maxDailyBudgetCents} cents (${dollars(rules.maxDailyBudgetCents)}).`,
+    });
+  }
+  if (isInt(lifetime) && rules.lifetimeBudgets && lifetime > rules.maxLifetimeBudgetCents) {
+    issues.push({
+      path: `${path}lifetimeBudgetCents`,
+      message: `${platform} accepts a lifetime budget of at most ${rules.maxLifetimeBudgetCents} cents (${dollars(rules.maxLifetimeBudgetCents)}).`,
+    });
+  }
   if (lifetime !== undefined && !rules.lifetimeBudgets) {
     issues.push({
       path: `${path}lifetimeBudgetCents`,
@@ -53,10 +69,14 @@ export function budgetIssues(platform: Platform, body: Record<string, unknown>, 
   return issues;
 }
 
-export function createIssues(platform: Platform, body: unknown, now = Date.now()): RuleIssue[] {
+export function createIssues(
+  platform: Platform,
+  body: unknown,
+  now = Date.now(),
+  rules: PlatformRules = PLATFORM_RULES[platform],
+): RuleIssue[] {
   if (!isRecord(body)) return [];
-  const rules = PLATFORM_RULES[platform];
-  const issues = budgetIssues(platform, body);
+  const issues = budgetIssues(platform, body, "", rules);
 
   if (typeof body.outcome === "string" && !rules.outcomes.some((o) => o === body.outcome)) {
     issues.push({ path: "outcome", message: `${platform} supports only: ${rules.outcomes.join(", ")}.` });

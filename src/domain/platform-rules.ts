@@ -22,7 +22,18 @@ export interface PlatformRules {
   lifetimeBudgetRequiresEndTime: boolean;
   minDailyBudgetCents: number;
   minLifetimeBudgetCents: number;
+  /** The largest budget the platform accepts, in cents of the account currency (422 above). */
+  maxDailyBudgetCents: number;
+  maxLifetimeBudgetCents: number;
 }
+
+/**
+ * Budget caps. Meta refuses lifetime budgets over US$1M (error subcode 1885261, platforms.md,
+ * third-party source). Everything else here is Unconfirmed: the platforms publish no ceiling
+ * we could verify, so these are conservative guesses, overridable per deployment with the
+ * PLATFORM_BUDGET_CAPS variable (see env.ts) without a code change.
+ */
+const US_1M_CENTS = 100_000_000;
 
 export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
   // Meta: $1.00/day is the common floor for major currencies; lifetime budgets need a stop time.
@@ -32,6 +43,9 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     lifetimeBudgetRequiresEndTime: true,
     minDailyBudgetCents: 100,
     minLifetimeBudgetCents: 100,
+    // Unconfirmed for daily budgets (the same ceiling as lifetime assumed).
+    maxDailyBudgetCents: US_1M_CENTS,
+    maxLifetimeBudgetCents: US_1M_CENTS,
   },
   // TikTok: campaign budgets at least $50 daily and $50 lifetime; lifetime needs an end time.
   tiktok: {
@@ -40,6 +54,9 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     lifetimeBudgetRequiresEndTime: true,
     minDailyBudgetCents: 5000,
     minLifetimeBudgetCents: 5000,
+    // Unconfirmed: US$10M daily / US$100M lifetime.
+    maxDailyBudgetCents: 10 * US_1M_CENTS,
+    maxLifetimeBudgetCents: 100 * US_1M_CENTS,
   },
   // Apple Search Ads: app promotion only, daily budgets only since API 5.6.
   apple: {
@@ -48,8 +65,45 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     lifetimeBudgetRequiresEndTime: false,
     minDailyBudgetCents: 100,
     minLifetimeBudgetCents: 0,
+    // Unconfirmed: US$1M daily.
+    maxDailyBudgetCents: US_1M_CENTS,
+    maxLifetimeBudgetCents: 0,
   },
 };
+
+export type BudgetCaps = Pick<PlatformRules, "maxDailyBudgetCents" | "maxLifetimeBudgetCents">;
+
+/**
+ * The platform's rules with a deployment's budget caps: `capsJson` is the PLATFORM_BUDGET_CAPS
+ * variable, e.g. `{"tiktok":{"maxDailyBudgetCents":500000000}}`. A malformed value keeps the
+ * built-in caps rather than failing every write.
+ */
+export function platformRules(platform: Platform, capsJson: string | undefined): PlatformRules {
+  let overrides: unknown = null;
+  try {
+    overrides = capsJson ? JSON.parse(capsJson) : null;
+  } catch {
+    overrides = null;
+  }
+  return withBudgetCaps(platform, overrides);
+}
+
+function withBudgetCaps(platform: Platform, overrides: unknown): PlatformRules {
+  const base = PLATFORM_RULES[platform];
+  const entry =
+    typeof overrides === "object" && overrides !== null
+      ? (overrides as Record<string, unknown>)[platform]
+      : null;
+  if (typeof entry !== "object" || entry === null) return base;
+  const cap = (v: unknown, fallback: number) =>
+    Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : fallback;
+  const e = entry as Record<string, unknown>;
+  return {
+    ...base,
+    maxDailyBudgetCents: cap(e.maxDailyBudgetCents, base.maxDailyBudgetCents),
+    maxLifetimeBudgetCents: cap(e.maxLifetimeBudgetCents, base.maxLifetimeBudgetCents),
+  };
+}
 
 export interface BidStrategy {
   type: string;

@@ -12,6 +12,12 @@ export const REQUESTS_PER_MINUTE: Record<RateLimitTier, Record<EndpointClass, nu
   partner: { read: 6000, write: 3000, long_running: 300 },
 };
 
+/**
+ * Failed authentications per minute under one presented key id (or one client address when
+ * no key id parses): counted apart from the key's own limit, so forged secrets cannot spend it.
+ */
+export const FAILED_AUTH_PER_MINUTE: Record<EndpointClass, number> = REQUESTS_PER_MINUTE.partner;
+
 export const WINDOW_MS = 60_000;
 
 export interface WindowState {

@@ -7,8 +7,19 @@ import type { AppEnv } from "./context";
 import { ApiError, validationError } from "./errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-/** The same test the route validators apply, so both layers agree on what JSON is. */
-const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9!#$&^_.-]+\+)?json$/;
+const PARAMETER = /^[ \t]*[A-Za-z0-9!#$&^_.+-]+[ \t]*=[ \t]*("[^"]*"|[^\s";]+)[ \t]*$/;
+
+/**
+ * The JSON media type a Content-Type names, or null. Whitespace around `;` is optional
+ * whitespace (RFC 9110 §5.6.6), so `application/json ; charset=utf-8` is JSON.
+ */
+export function jsonMediaType(contentType: string): string | null {
+  const [essence = "", ...parameters] = contentType.split(";");
+  const type = essence.trim().toLowerCase();
+  if (!JSON_MEDIA_TYPE.test(type)) return null;
+  return parameters.every((p) => PARAMETER.test(p)) ? type : null;
+}
 
 export const notJsonContentType = () =>
   validationError(
@@ -41,7 +52,8 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   const contentType = c.req.header("Content-Type");
-  if (contentType === undefined || !JSON_CONTENT_TYPE.test(contentType.trim())) throw notJsonContentType();
+  const mediaType = contentType === undefined ? null : jsonMediaType(contentType);
+  if (mediaType === null) throw notJsonContentType();
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -52,8 +64,11 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
       400,
     );
   }
-  // The stream is spent: later readers (validators, idempotency hashing) read this copy.
-  c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: text });
+  // The stream is spent: later readers (validators, idempotency hashing) read this copy, under
+  // the bare media type (the route validators' own test is stricter about spacing).
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("Content-Type", mediaType);
+  c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers, body: text });
   return next();
 });
 

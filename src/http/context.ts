@@ -25,5 +25,11 @@ export interface AppEnv {
     errorCode?: string;
     /** The gate's verdict on this request, when there was one (see observability/request-log.ts). */
     verdict?: { decision: "allow" | "queue" | "deny"; verdictId: string };
+    /** The presented credential and when its row was read, for a re-check after a rotation. */
+    credential?: { keyId: string; env: string; secretHash: string; rowFetchedAt: number };
+    /** The X-RateLimit-* headers of this request, once admission has decided them. */
+    rateLimitHeaders?: Record<string, string>;
+    /** Set by routes whose answer holds a secret: idempotency stores no replay of it. */
+    secretInResponse?: { apiKeyId: string };
   } & TimingVariables;
 }

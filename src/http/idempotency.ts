@@ -5,6 +5,7 @@
  * object (src/objects/idempotency.ts), not in D1.
  */
 import { createMiddleware } from "hono/factory";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { canonicalJson, sha256Hex } from "../domain/audit-chain";
 import { type IdempotencyScope, idempotencyObject } from "../objects/idempotency";
 import type { AppEnv } from "./context";
@@ -46,10 +47,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
         { headers: { "Retry-After": "1" } },
       );
     }
-    const headers = new Headers(existing.response.headers);
-    headers.set("Idempotent-Replayed", "true");
-    headers.set("X-Request-Id", c.get("requestId"));
-    return new Response(existing.response.body, { status: existing.response.status, headers });
+    // Through `c`, so the headers admission set (X-RateLimit-*) are on the replay too.
+    for (const [name, value] of Object.entries(existing.response.headers)) c.header(name, value);
+    c.header("Idempotent-Replayed", "true");
+    c.header("X-Request-Id", c.get("requestId"));
+    return c.body(existing.response.body, existing.response.status as ContentfulStatusCode);
   }
 
   try {
@@ -61,6 +63,24 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   if (c.res.status >= 500) {
     // Nothing was promised: let the client retry under the same key.
     await records.release(scope);
+    return;
+  }
+  const secret = c.get("secretInResponse");
+  if (secret) {
+    // A minted secret is shown once and never stored: a retry under this key learns which
+    // key its first request produced, not the secret.
+    await records.complete(scope, {
+      status: 409,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        error: {
+          code: "CONFLICT",
+          message: `This request already produced ${secret.apiKeyId}; its secret was shown once and is not replayed.`,
+          requestId: c.get("requestId"),
+          details: { apiKeyId: secret.apiKeyId, idempotencyKey },
+        },
+      }),
+    });
     return;
   }
   const body = await c.res.clone().text();

@@ -8,6 +8,7 @@ import { jsonBody } from "./body";
 import { ERROR_STATUS, type ErrorCode, ErrorEnvelopeSchema } from "./errors";
 import { guard, type ScopeRequirement } from "./guard";
 import { idempotency } from "./idempotency";
+import { noteMintedIds } from "./minted";
 import { timed } from "./timing";
 
 interface Access {
@@ -38,6 +39,13 @@ export function errorResponses(codes: ErrorCode[]) {
   );
 }
 
+/** Endpoint class by "METHOD /hono/:path", so authentication can answer with the route's limit headers. */
+const ENDPOINT_CLASS_BY_ROUTE = new Map<string, EndpointClass>();
+
+export function endpointClassOf(method: string, honoPath: string): EndpointClass | undefined {
+  return ENDPOINT_CLASS_BY_ROUTE.get(`${method.toUpperCase()} ${honoPath}`);
+}
+
 export function defineRoute<
   const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
 >(access: Access, route: R) {
@@ -45,6 +53,10 @@ export function defineRoute<
   const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
+  ENDPOINT_CLASS_BY_ROUTE.set(
+    `${route.method.toUpperCase()} ${route.path.replace(/\{(\w+)\}/g, ":$1")}`,
+    endpointClass,
+  );
   return createRoute({
     ...route,
     security: [{ bearerAuth: scopes }],
@@ -55,6 +67,7 @@ export function defineRoute<
       ? [
           timed("guard", guard(scope, endpointClass)),
           timed("body", jsonBody),
+          noteMintedIds,
           timed("idempotency", idempotency),
         ]
       : [timed("guard", guard(scope, endpointClass))],

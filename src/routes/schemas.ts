@@ -34,15 +34,22 @@ export const CampaignParams = ProjectPlatformParams.extend({
     .openapi({ param: { name: "campaignId", in: "path" }, example: "cmp_01JD2V4W3X5Y6Z7A8B9C0D1E2F" }),
 });
 
-/** `limit` as a query string: an integer in range, with a default. */
+/** `limit` as a query string: plain decimal digits (no `0x10`, `1e2`, ` 5`), in range, with a default. */
 export const limitParam = (max: number, fallback: number) =>
-  z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(max)
+  z
+    .string()
+    .regex(/^[0-9]{1,6}$/, `A whole number from 1 to ${max}, in decimal digits.`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
     .default(fallback)
-    .openapi({ param: { name: "limit", in: "query" }, example: fallback });
+    .openapi({
+      param: { name: "limit", in: "query" },
+      type: "integer",
+      minimum: 1,
+      maximum: max,
+      default: fallback,
+      example: fallback,
+    });
 
 /** Every list answers one page: `{ items, nextCursor }`, `nextCursor` null on the last page. */
 export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>

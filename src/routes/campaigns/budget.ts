@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { budgetIssues } from "../../domain/campaign-rules";
+import { platformRules } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
@@ -38,7 +39,12 @@ export function registerUpdateBudget(app: OpenAPIHono<AppEnv>) {
   app.openapi(updateBudgetRoute, async (c) => {
     const params = c.req.valid("param");
     const body = c.req.valid("json");
-    const issues = budgetIssues(params.platform, body);
+    const issues = budgetIssues(
+      params.platform,
+      body,
+      "",
+      platformRules(params.platform, c.env.PLATFORM_BUDGET_CAPS),
+    );
     if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
     return c.json(await submitCampaignWrite(c, params, "update_budget", body), 202);
   });

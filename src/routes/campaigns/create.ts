@@ -5,7 +5,7 @@ import { type AuthorityBlock, authorityFromModes } from "../../domain/authority"
 import type { CampaignRecord } from "../../domain/campaign-model";
 import { createIssues } from "../../domain/campaign-rules";
 import { newId } from "../../domain/ids";
-import { defaultTactics, type Platform } from "../../domain/platform-rules";
+import { defaultTactics, type Platform, platformRules } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
@@ -54,7 +54,12 @@ function createValidationHook(
     .catch(() => ({}))
     .then((raw: unknown) => {
       const issues = schemaIssues(result.error.issues, "body");
-      for (const rule of createIssues(platform.data, raw)) {
+      for (const rule of createIssues(
+        platform.data,
+        raw,
+        Date.now(),
+        platformRules(platform.data, c.env.PLATFORM_BUDGET_CAPS),
+      )) {
         if (!issues.some((i) => i.path === rule.path)) issues.push({ location: "body", ...rule });
       }
       throw validationError(issues);
@@ -70,7 +75,15 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const caller = c.get("caller");
       const requestId = c.get("requestId");
 
-      const issues = createIssues(platform, body);
+      // The body as sent: the schema's copy drops keys a plain object cannot hold (`__proto__`),
+      // and metadata round-trips verbatim.
+      const raw = (await c.req.json()) as Record<string, unknown>;
+      const issues = createIssues(
+        platform,
+        raw,
+        Date.now(),
+        platformRules(platform, c.env.PLATFORM_BUDGET_CAPS),
+      );
       if (issues.length > 0) throw validationError(issues.map((i) => ({ location: "body", ...i })));
       // The project (remembered per isolate), then the layer policy and the account from the
       // layer object's memory in one call.
@@ -88,7 +101,8 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const campaignId = newId("campaign");
       const verdictId = newId("verdict");
       const now = new Date().toISOString();
-      const campaign = buildCampaign(body, { campaignId, platform, account, project, now });
+      const metadata = raw.metadata === undefined ? null : JSON.stringify(raw.metadata);
+      const campaign = buildCampaign(body, { campaignId, platform, account, project, now, metadata });
       // The object judges the create against the layer and records its verdict, denied or not.
       const result = unwrap(
         await stage(c, "object", () =>
@@ -132,6 +146,7 @@ function buildCampaign(
     account: AdAccountRow;
     project: { id: string; organizationId: string; layerId: string };
     now: string;
+    metadata: string | null;
   },
 ): CampaignRecord {
   const countries = Array.isArray(ctx.account.settings.defaultCountries)
@@ -155,7 +170,7 @@ function buildCampaign(
     bidStrategy: { ...defaults.bidStrategy, ...body.bidStrategy },
     targeting: { ...defaults.targeting, ...body.targeting },
     platformSettings: defaults.platformSettings,
-    metadata: body.metadata === undefined ? null : JSON.stringify(body.metadata),
+    metadata: ctx.metadata,
     platformCampaignId: null,
     createdAt: ctx.now,
     updatedAt: ctx.now,

@@ -1,5 +1,5 @@
 /** Pause, resume and delete: three structural writes that differ only in the status they ask for. */
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ActionType, CampaignStatus } from "../../domain/campaign-model";
 import type { AppEnv } from "../../http/context";
@@ -7,6 +7,8 @@ import { defineRoute } from "../../http/route";
 import { CampaignParams } from "../schemas";
 import { WriteAcceptedSchema } from "./schemas";
 import { campaignParams, submitCampaignWrite, WRITE_DESCRIPTION } from "./write";
+
+const NoFieldsBody = z.object({}).strict().openapi("NoFields");
 
 const CAMPAIGN_PATH = "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}";
 
@@ -25,7 +27,11 @@ function lifecycleRoute<const M extends "post" | "delete", const P extends strin
       tags: ["Campaign writes"],
       summary,
       description: WRITE_DESCRIPTION,
-      request: { params: CampaignParams },
+      request: {
+        params: CampaignParams,
+        // No fields: a body, when sent, must be an empty object (unknown fields are refused, as on create).
+        body: { required: false, content: { "application/json": { schema: NoFieldsBody } } },
+      },
       responses: {
         202: { description: "Accepted.", content: { "application/json": { schema: WriteAcceptedSchema } } },
       },

@@ -6,6 +6,7 @@ import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
+import { keyGuard } from "../../objects/key-guard";
 import { PlatformSchema } from "../schemas";
 
 const JobSchema = z
@@ -54,7 +55,12 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
     const { jobId } = c.req.valid("param");
     if (!isId("job", jobId)) throw notFound("Job");
     const organizationId = c.get("caller").organizationId;
-    const row = await findFresh(jobId, () => findJob(c.env.DB, organizationId, jobId));
+    const caller = c.get("caller");
+    const row = await findFresh(
+      jobId,
+      () => findJob(c.env.DB, organizationId, jobId),
+      () => keyGuard(c.env, caller.apiKeyId).wasMinted(jobId),
+    );
     if (!row) throw notFound("Job");
     const etag = `"j${row.stateVersion}.${row.attempts}"`;
     c.header("ETag", etag);
