@@ -25,12 +25,22 @@ export interface Env {
   DISPATCH_STALL_SECONDS?: string;
   META_API_BASE?: string;
   META_API_VERSION?: string;
-  META_ACCESS_TOKEN?: string;
+  META_OAUTH_DIALOG_URL?: string;
+  META_APP_ID?: string;
+  META_APP_SECRET?: string;
   TIKTOK_API_BASE?: string;
-  TIKTOK_ACCESS_TOKEN?: string;
+  TIKTOK_OAUTH_URL?: string;
+  TIKTOK_APP_ID?: string;
+  TIKTOK_APP_SECRET?: string;
   APPLE_API_BASE?: string;
-  APPLE_ACCESS_TOKEN?: string;
+  APPLE_TOKEN_URL?: string;
   PLATFORM_TIMEOUT_MS?: string;
+  /** Key-encryption key of the credentials vault: 32 random bytes, base64 (a secret). */
+  CREDENTIALS_KEY?: string;
+  /** The previous key-encryption key during a rotation (a secret). */
+  CREDENTIALS_KEY_PREVIOUS?: string;
+  /** Public origin of this API for OAuth redirect URIs; the request's origin when unset. */
+  PUBLIC_BASE_URL?: string;
 }
 
 export interface DispatchConfig {

@@ -611,9 +611,9 @@ export class CampaignObject extends DurableObject<Env> {
       return { next: "retry", delaySeconds: retryIn };
     }
     const error: JobError =
-      result.kind === "rejected"
+      result.kind !== "transient"
         ? {
-            code: "PLATFORM_REJECTED",
+            code: result.kind === "auth" ? "PLATFORM_AUTH" : "PLATFORM_REJECTED",
             message: result.message,
             ...(result.platformCode ? { platformCode: result.platformCode } : {}),
           }
