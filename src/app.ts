@@ -8,7 +8,12 @@ import type { AppEnv } from "./http/context";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
+import { registerAppleCredentials } from "./routes/ad-accounts/apple-credentials";
+import { registerDisconnectAdAccount } from "./routes/ad-accounts/disconnect";
+import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
+import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
+import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListAuditLog } from "./routes/audit/list";
 import { registerVerifyAuditLog } from "./routes/audit/verify";
@@ -22,6 +27,8 @@ import { registerListCampaigns } from "./routes/campaigns/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
+import { registerOAuthCallback } from "./routes/oauth/callback";
+import { registerSandboxConsent } from "./routes/oauth/sandbox-consent";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
 import { registerWhoami } from "./routes/system/whoami";
@@ -50,9 +57,18 @@ export function buildApp() {
   // The runtime's floor for benchmarks: no auth, no I/O.
   app.get("/healthz", (c) => c.json({ ok: true }));
 
+  // Public: the platforms (and the sandbox page) call these; the single-use state is the guard.
+  registerOAuthCallback(app);
+  registerSandboxConsent(app);
+
   app.use("/v1/*", authenticate);
   registerWhoami(app);
   registerListAdAccounts(app);
+  registerOAuthUrl(app);
+  registerAppleCredentials(app);
+  registerGetAdAccount(app);
+  registerDisconnectAdAccount(app);
+  registerSyncAdAccount(app);
   registerKillApiKey(app);
   registerListCampaigns(app);
   registerCreateCampaign(app);

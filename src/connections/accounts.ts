@@ -109,7 +109,7 @@ export function accountEvent(
   account: Pick<AdAccountRow, "id" | "organizationId" | "projectId" | "platform">,
   eventType: string,
   data: Record<string, unknown>,
-  actor?: { requestId: string; apiKeyId: string; actorType: string },
+  actor?: { requestId: string | null; apiKeyId: string; actorType: string },
 ): AuditEventInput {
   return {
     eventType,

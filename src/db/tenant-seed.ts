@@ -55,6 +55,7 @@ export const PARTNER_SCOPES = [
   "ads:write:lifecycle",
   "ads:write:policy",
   "ads:write:pending",
+  "ads:write:connect",
   "jobs:read",
   "audit:read",
 ];

@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
+import { type ImportInput, type ImportOutcome, planImport } from "../connections/import-model";
 import { campaignUpsert, jobUpsert, pendingUpsert } from "../db/projections";
 import { executeOnPlatform } from "../dispatch/execute";
 import type { DispatchMessage } from "../dispatch/messages";
@@ -167,6 +168,17 @@ export class CampaignObject extends DurableObject<Env> {
     const found = this.inScope(scope);
     if (!found || !this.authority) return notFound();
     return { ok: true, campaign: found, authority: this.authority };
+  }
+
+  /** Import or re-sync from the platform; connections/import-model plans it, authority stays as it is. */
+  async syncFromPlatform(input: ImportInput): Promise<ImportOutcome> {
+    const plan = planImport(this.campaign, input);
+    if (!plan.campaign) return plan.outcome;
+    this.campaign = plan.campaign;
+    this.authority ??= plan.authority;
+    const audit = plan.events.map((e) => this.systemEvent(e.eventType, e.data));
+    await this.commit({ campaign: true, authority: plan.outcome === "created", audit });
+    return plan.outcome;
   }
 
   // ---------------------------------------------------------------- create
