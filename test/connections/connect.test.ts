@@ -11,7 +11,8 @@ async function visit(path: string) {
     new Request(`https://api.test${path}`, { redirect: "manual" }),
   );
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text ? safeJson(text) : null };
+  const body = (text ? safeJson(text) : null) as Record<string, unknown>;
+  return { status: response.status, headers: response.headers, text, body };
 }
 
 function safeJson(text: string): unknown {
