@@ -21,6 +21,8 @@ export const oauthCallbackRoute = createRoute({
   operationId: "oauthCallback",
   path: "/v1/oauth/{platform}/callback",
   tags: ["Ad accounts"],
+  security: [],
+  "x-required-scopes": [],
   summary: "OAuth redirect target (called by the platform, not by partners)",
   description:
     "Consumes the state, exchanges the code, stores every granted ad account with its encrypted token and starts importing their campaigns, then redirects to the `returnUrl` given to `oauth-url`. An unknown state answers 404: there is nowhere safe to redirect.",

@@ -17,6 +17,8 @@ export const sandboxConsentRoute = createRoute({
   operationId: "sandboxConsent",
   path: "/v1/oauth/{platform}/sandbox/consent",
   tags: ["Ad accounts"],
+  security: [],
+  "x-required-scopes": [],
   summary: "Sandbox consent page (test keys' oauth-url points here)",
   request: {
     params: OAuthPlatformParams,
