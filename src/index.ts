@@ -1,6 +1,6 @@
 /** Worker entry: HTTP, the dispatch and dead-letter queue consumers, the cron, the Durable Objects. */
 import { buildApp } from "./app";
-import { TOKEN_HEALTH_CRON, validateTokens } from "./connections/health";
+import { dailyConnectionCare, TOKEN_HEALTH_CRON } from "./connections/health";
 import { consumeDispatchBatch } from "./dispatch/consumer";
 import { consumeDeadLetters } from "./dispatch/dead-letters";
 import { runMaintenance } from "./dispatch/maintenance";
@@ -20,7 +20,7 @@ export default {
   },
   async scheduled(controller, env, ctx) {
     if (controller.cron === TOKEN_HEALTH_CRON)
-      ctx.waitUntil(validateTokens(env, new Date(controller.scheduledTime)));
+      ctx.waitUntil(dailyConnectionCare(env, new Date(controller.scheduledTime)));
     else ctx.waitUntil(runMaintenance(env, new Date(controller.scheduledTime)));
   },
 } satisfies ExportedHandler<Env, unknown>;

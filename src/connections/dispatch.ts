@@ -8,7 +8,7 @@ import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
 import { authFailure } from "../platforms/http";
 import type { AdAccountConnection, PlatformCredential, PlatformResult } from "../platforms/types";
-import { markTokenInvalid } from "./accounts";
+import { markTokenInvalid, markValidated } from "./accounts";
 import { openCredential } from "./credentials";
 
 export const NOT_CONNECTED_CODE = "NOT_CONNECTED";
@@ -71,7 +71,12 @@ export async function dispatchConnection(
 
 /** A platform auth error marks the account, so later writes on it answer 404 at once. */
 export async function noteDispatchResult(env: Env, row: AdAccountRow, result: PlatformResult): Promise<void> {
-  if (result.ok || result.kind !== "auth") return;
+  // A live call that went through proved the credentials as well as any check would.
+  if (result.ok) {
+    if (row.connection === "live") await markValidated(env, row.id);
+    return;
+  }
+  if (result.kind !== "auth") return;
   await markTokenInvalid(env, row, result.tokenStatus ?? "expired", {
     source: "dispatch",
     message: result.message,

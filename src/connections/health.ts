@@ -14,7 +14,8 @@ import { connectorFor } from "../platforms/connect";
 import { PlatformFailure } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
 import { accountEvent, markTokenInvalid, markValidated } from "./accounts";
-import { openCredential, storeCredential } from "./credentials";
+import { openCredential, rewrapCredentials, storeCredential } from "./credentials";
+import { pruneOAuthStates } from "./oauth";
 
 /** Renew a token this long before it expires. */
 export const RENEW_BEFORE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -25,6 +26,13 @@ export interface HealthSummary {
   renewed: number;
   invalid: number;
   unreachable: number;
+}
+
+/** The daily cron: prove (and renew) every token, forget dead consents, finish a key rotation. */
+export async function dailyConnectionCare(env: Env, now: Date): Promise<void> {
+  await pruneOAuthStates(env.DB, now);
+  await rewrapCredentials(env);
+  await validateTokens(env, now);
 }
 
 export async function validateTokens(env: Env, now = new Date(), limit = 1000): Promise<HealthSummary> {

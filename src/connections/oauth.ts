@@ -6,7 +6,7 @@
  * the Worker's own sandbox consent page and the simulator, with no network.
  */
 import { Buffer } from "node:buffer";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiKeys, oauthStates } from "../db/schema";
 import { sha256Hex } from "../domain/audit-chain";
@@ -119,6 +119,23 @@ export async function startConsent(
 
 export type StateRow = typeof oauthStates.$inferSelect;
 
+/** The consent is bound to the key that asked for it: a key killed or revoked meanwhile connects nothing. */
+async function keyStillUsable(db: D1Database, apiKeyId: string): Promise<boolean> {
+  const [key] = await drizzle(db)
+    .select({ killedAt: apiKeys.killedAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, apiKeyId))
+    .limit(1);
+  return key !== undefined && key.killedAt === null && key.revokedAt === null;
+}
+
+/** Forgets consents that can no longer complete (the daily cron). */
+export async function pruneOAuthStates(db: D1Database, now = new Date()): Promise<void> {
+  await drizzle(db)
+    .delete(oauthStates)
+    .where(lt(oauthStates.expiresAt, new Date(now.getTime() - OAUTH_STATE_TTL_MS).toISOString()));
+}
+
 /** The state a sandbox consent page or a callback names, if it exists at all (used or not). */
 export async function findState(db: D1Database, state: string): Promise<StateRow | null> {
   if (!state || state.length > 256) return null;
@@ -165,6 +182,7 @@ export async function completeConsent(
   if (claimed.meta.changes !== 1) return fail("state_used");
   if (Date.parse(row.expiresAt) <= Date.now()) return fail("state_expired");
   if (row.platform !== platform) return fail("state_mismatch");
+  if (!(await keyStillUsable(env.DB, row.apiKeyId))) return fail("key_revoked");
   if (query.error !== null) return fail(query.error === "access_denied" ? "access_denied" : "consent_failed");
   if (!query.code) return fail("missing_code");
 

@@ -250,6 +250,26 @@ describe("connect through the sandbox consent page (test key)", () => {
   });
 });
 
+describe("a consent is bound to its key", () => {
+  it("a key revoked between oauth-url and the callback connects nothing", async () => {
+    const t = await createTenant();
+    const start = await api<{ url: string }>(
+      "POST",
+      `/v1/projects/${t.projectId}/ads/ad-accounts/oauth-url`,
+      {
+        key: t.keys.partner,
+        body: { platform: "meta", returnUrl: RETURN_URL },
+      },
+    );
+    const state = new URL(start.body.url).searchParams.get("state") ?? "";
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = '2026-01-01T00:00:00.000Z' WHERE id = ?")
+      .bind(t.keyIds.partner)
+      .run();
+    const res = await visit(`/v1/oauth/meta/callback?code=sbx_1&state=${encodeURIComponent(state)}`);
+    expect(new URL(res.headers.get("Location") ?? "").searchParams.get("code")).toBe("key_revoked");
+  });
+});
+
 describe("oauth-url", () => {
   const path = (t: TestTenant) => `/v1/projects/${t.projectId}/ads/ad-accounts/oauth-url`;
 

@@ -51,7 +51,7 @@ export const oauthUrlRoute = defineRoute(
     tags: ["Ad accounts"],
     summary: "Start connecting a Meta or TikTok ad account",
     description:
-      "Answers the consent URL. After consent the platform calls `GET /v1/oauth/{platform}/callback`, which stores every granted ad account and redirects to `returnUrl?status=connected&accountId=…&state=…`, or `status=error&code=…` (access_denied, state_expired, state_used, state_mismatch, exchange_failed, no_ad_accounts). Test keys get the built-in sandbox consent page.",
+      "Answers the consent URL. After consent the platform calls `GET /v1/oauth/{platform}/callback`, which stores every granted ad account and redirects to `returnUrl?status=connected&accountId=…&state=…`, or `status=error&code=…` (access_denied, state_expired, state_used, state_mismatch, key_revoked, exchange_failed, no_ad_accounts). Test keys get the built-in sandbox consent page.",
     request: {
       params: ProjectParams,
       body: { required: true, content: { "application/json": { schema: OAuthUrlBodySchema } } },
