@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -244,5 +244,97 @@ describe("Apple credentials", () => {
     expect(expectError(res, 422, "VALIDATION").issues).toEqual([
       expect.objectContaining({ path: "privateKey" }),
     ]);
+  });
+});
+
+describe("live Meta connect (outbound requests mocked)", () => {
+  it("exchanges the code, stores each granted account with its sealed token, imports its campaigns", async () => {
+    const t = await createTenant();
+    const live = await t.addKey({ env: "live" });
+    await env.DB.prepare("UPDATE api_keys SET return_url_allowlist = ? WHERE id = ?")
+      .bind(JSON.stringify(["https://partner.example/oauth"]), live.keyId)
+      .run();
+    const start = await api<{ url: string }>(
+      "POST",
+      `/v1/projects/${t.projectId}/ads/ad-accounts/oauth-url`,
+      {
+        key: live.key,
+        body: { platform: "meta", returnUrl: "https://partner.example/oauth/done", state: "s-1" },
+      },
+    );
+    expect(start.status, start.text).toBe(200);
+    const dialog = new URL(start.body.url);
+    expect(`${dialog.origin}${dialog.pathname}`).toBe("https://www.facebook.com/v25.0/dialog/oauth");
+    const state = dialog.searchParams.get("state") ?? "";
+    server.use(
+      http.get(`${GRAPH}/oauth/access_token`, ({ request }) => {
+        const q = new URL(request.url).searchParams;
+        if (q.get("grant_type") === "fb_exchange_token") {
+          return HttpResponse.json({ access_token: "EAAB-long-lived-secret", expires_in: 5_184_000 });
+        }
+        expect(q.get("redirect_uri")).toBe("https://api.test/v1/oauth/meta/callback");
+        expect(q.get("code")).toBe("meta-code");
+        return HttpResponse.json({ access_token: "EAAB-short", expires_in: 3600 });
+      }),
+      http.get(`${GRAPH}/me/adaccounts`, () =>
+        HttpResponse.json({
+          data: [{ account_id: "777000111", name: "Customer Ads", currency: "USD", timezone_name: "UTC" }],
+        }),
+      ),
+      http.get(`${GRAPH}/act_777000111/campaigns`, ({ request }) => {
+        expect(new URL(request.url).searchParams.get("access_token")).toBe("EAAB-long-lived-secret");
+        return HttpResponse.json({
+          data: [
+            {
+              id: "880",
+              name: "Always on",
+              status: "ACTIVE",
+              daily_budget: "2500",
+              objective: "OUTCOME_SALES",
+            },
+          ],
+        });
+      }),
+      http.get(`${GRAPH}/880/adsets`, () =>
+        HttpResponse.json({ data: [{ id: "88001", name: "Broad", status: "ACTIVE" }] }),
+      ),
+    );
+    const callback = await exports.default.fetch(
+      new Request(
+        `https://api.test/v1/oauth/meta/callback?code=meta-code&state=${encodeURIComponent(state)}`,
+        {
+          redirect: "manual",
+        },
+      ),
+    );
+    expect(callback.status, await callback.text()).toBe(302);
+    const back = new URL(callback.headers.get("Location") ?? "");
+    expect(back.searchParams.get("status")).toBe("connected");
+    expect(back.searchParams.get("state")).toBe("s-1");
+    const accountId = back.searchParams.get("accountId") ?? "";
+    const account = await api<Record<string, unknown>>(
+      "GET",
+      `/v1/projects/${t.projectId}/ads/ad-accounts/${accountId}`,
+      {
+        key: live.key,
+      },
+    );
+    expect(account.body).toMatchObject({ externalId: "777000111", connection: "live", tokenStatus: "valid" });
+    expect(account.text).not.toContain("EAAB");
+    const sealed = await env.DB.prepare("SELECT * FROM ad_account_credentials WHERE ad_account_id = ?")
+      .bind(accountId)
+      .first();
+    expect(sealed).toBeTruthy();
+    expect(JSON.stringify(sealed)).not.toContain("EAAB");
+    const list = await api<{ data: { platformCampaignId: string; authoritySource: string }[] }>(
+      "GET",
+      `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${accountId}`,
+      { key: live.key },
+    );
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ platformCampaignId: "880", authoritySource: "layer_defaults" }),
+    ]);
+    const audit = await api("GET", "/v1/audit-log?limit=200", { key: t.keys.customer });
+    expect(audit.text).not.toContain("EAAB");
   });
 });
