@@ -50,7 +50,15 @@ function tracked(record: CampaignRecord): Tracked {
   };
 }
 
-export function planImport(current: CampaignRecord | null, input: ImportInput): ImportPlan {
+/**
+ * `writeInFlight`: one of our own writes is still on its way to the platform, so the listing
+ * may predate it; the campaign is left as it is until a later sync.
+ */
+export function planImport(
+  current: CampaignRecord | null,
+  input: ImportInput,
+  writeInFlight = false,
+): ImportPlan {
   const { target, campaign: seen, now } = input;
   const fromPlatform = {
     name: seen.name,
@@ -99,6 +107,7 @@ export function planImport(current: CampaignRecord | null, input: ImportInput): 
       ],
     };
   }
+  if (writeInFlight) return { outcome: "unchanged", campaign: null, authority: null, events: [] };
   const before = tracked(current);
   const after: Tracked = { ...fromPlatform, adSets: seen.adSets.map((a) => a.platformAdSetId) };
   const changes = (Object.keys(after) as (keyof Tracked)[])

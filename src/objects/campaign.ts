@@ -172,7 +172,10 @@ export class CampaignObject extends DurableObject<Env> {
 
   /** Import or re-sync from the platform; connections/import-model plans it, authority stays as it is. */
   async syncFromPlatform(input: ImportInput): Promise<ImportOutcome> {
-    const plan = planImport(this.campaign, input);
+    const writeInFlight = [...this.jobs.values()].some(
+      (j) => j.status === "running" && j.stage !== "awaiting_approval",
+    );
+    const plan = planImport(this.campaign, input, writeInFlight);
     if (!plan.campaign) return plan.outcome;
     this.campaign = plan.campaign;
     this.authority ??= plan.authority;

@@ -76,6 +76,8 @@ describe("planImport", () => {
     expect(drifted.outcome).toBe("updated");
     expect(drifted.authority).toBeNull();
     expect(drifted.campaign?.status).toBe("paused");
+    const paused = { ...seen, status: "paused" as const };
+    expect(planImport(created, { target, campaign: paused, now }, true).outcome).toBe("unchanged");
     expect(drifted.events[0]?.data.changes).toEqual([
       { field: "status", from: "active", to: "paused" },
       { field: "adSets", from: ["9"], to: ["9", "10"] },
