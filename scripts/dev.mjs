@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 // The credentials vault needs a key-encryption key; local dev gets its own random one.
 const devVars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
@@ -14,6 +15,7 @@ if (!/^CREDENTIALS_KEY=/m.test(devVars)) {
 }
 
 execFileSync("node", ["scripts/seed.mjs"], { stdio: "inherit" });
+copyDocsAssets();
 const port = process.env.PORT ?? "8787";
 const child = spawn("wrangler", ["dev", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)], {
   stdio: "inherit",

@@ -48,6 +48,7 @@ function newRun(tenant, keys) {
     serverErrors: [],
     unexpected: [],
     violations: [],
+    requestIds: new Set(), // X-Request-Id of every response
     sent: 0,
   };
 }
@@ -88,6 +89,8 @@ async function send(run, { method = "GET", path, key, body, headers = {} }) {
   }
   try {
     const res = await fetch(`${run.base}${path}`, init);
+    const requestId = res.headers.get("x-request-id");
+    if (requestId) run.requestIds.add(requestId);
     const text = await res.text();
     let parsed = text;
     try {
@@ -300,7 +303,7 @@ async function pendingList(run) {
   );
   if (res.status !== 200) return;
   const known = new Set(run.pendings.map((p) => p.pendingId));
-  for (const item of res.body.data) {
+  for (const item of res.body.items) {
     if (!known.has(item.pendingId)) run.pendings.push({ pendingId: item.pendingId, platform });
   }
 }
@@ -540,7 +543,7 @@ async function verdictEvents(run, since) {
     if (cursor) query.set("cursor", cursor);
     const res = await send(run, { path: `/v1/audit-log?${query}`, key: run.keys.customer[0] });
     if (res.status !== 200) throw new Error(`audit-log: ${res.status} ${JSON.stringify(res.body)}`);
-    for (const event of res.body.data) {
+    for (const event of res.body.items) {
       if (event.verdictId && ourKeys.has(event.apiKeyId)) {
         counts.set(event.verdictId, (counts.get(event.verdictId) ?? 0) + 1);
       }
@@ -658,6 +661,63 @@ function checkAuthority(run) {
 
 // ------------------------------------------------------------------ report
 
+const REQUEST_LINE_FIELDS = [
+  "requestId",
+  "route",
+  "method",
+  "status",
+  "durationMs",
+  "organizationId",
+  "apiKeyId",
+  "endpointClass",
+  "errorCode",
+  "decision",
+  "verdictId",
+];
+
+/**
+ * Every response's request id has exactly one `"msg":"request"` line in the Worker's output,
+ * with every field, each verdict the decision the response implied, and no key or secret
+ * appears anywhere in the output.
+ */
+function checkLogLines(run, output) {
+  const lines = new Map(); // requestId -> count
+  const decisions = new Map(); // verdictId -> decision
+  let incomplete = 0;
+  for (const text of output.split("\n")) {
+    const start = text.indexOf('{"level"');
+    if (start < 0) continue;
+    let line;
+    try {
+      line = JSON.parse(text.slice(start));
+    } catch {
+      continue;
+    }
+    if (line.msg !== "request") continue;
+    if (!REQUEST_LINE_FIELDS.every((field) => field in line)) incomplete += 1;
+    lines.set(line.requestId, (lines.get(line.requestId) ?? 0) + 1);
+    if (line.verdictId) decisions.set(line.verdictId, line.decision);
+  }
+  const counts = [...run.requestIds].map((id) => lines.get(id) ?? 0);
+  const missing = counts.filter((n) => n === 0).length;
+  const duplicated = counts.filter((n) => n > 1).length;
+  const wrongDecision =
+    [...run.accepted.keys()].filter((v) => !["allow", "queue"].includes(decisions.get(v))).length +
+    [...run.denied.keys()].filter((v) => decisions.get(v) !== "deny").length;
+  const keys = [...run.keys.partner, ...run.keys.customer, run.keys.readOnly, run.keys.other];
+  const leaked = keys.filter((key) => output.includes(key) || output.includes(key.split("_").at(-1))).length;
+  const bearer = output.includes("Bearer ");
+  if (missing || duplicated || incomplete)
+    run.violations.push(
+      `log lines: ${missing} requests without a line, ${duplicated} with more than one, ${incomplete} lines missing fields`,
+    );
+  if (wrongDecision)
+    run.violations.push(`log lines: ${wrongDecision} verdicts logged with the wrong decision`);
+  if (leaked || bearer)
+    run.violations.push(`log output holds ${leaked} API keys or secrets (Bearer: ${bearer})`);
+  return { requests: run.requestIds.size, missing, duplicated, incomplete, wrongDecision, leaked };
+}
+
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -681,7 +741,7 @@ function printStats(run) {
   }
 }
 
-function printSummary(run, { seconds, verdicts, jobs, authority, unsettled, chain }) {
+function printSummary(run, { seconds, verdicts, jobs, authority, unsettled, chain, logs }) {
   const all = [...run.stats.values()].flatMap((s) => [...s.statuses]);
   const count = (pred) => all.filter(([s]) => pred(s)).reduce((sum, [, n]) => sum + n, 0);
   console.log(
@@ -698,6 +758,9 @@ function printSummary(run, { seconds, verdicts, jobs, authority, unsettled, chai
     `Verdicts in the audit log: ${verdicts.expected} expected, ${verdicts.missing} missing, ${verdicts.duplicated} duplicated, ${verdicts.orphans} unexplained`,
   );
   console.log(`Audit chain: ${JSON.stringify(chain)}`);
+  console.log(
+    `Log lines: ${logs.requests} requests, ${logs.missing} without a line, ${logs.duplicated} with several, ${logs.incomplete} incomplete, ${logs.wrongDecision} wrong decisions, ${logs.leaked} keys leaked`,
+  );
   console.log(
     `Jobs since start: ${jobs.rows} in D1, ${jobs.lost} lost, ${jobs.stuck} stuck, ${unsettled} unsettled after ${SETTLE_MS / 1000} s; ${[...jobs.tally].map(([k, n]) => `${k} ${n}`).join(", ")}`,
   );
@@ -757,6 +820,7 @@ async function main() {
   } finally {
     await api.stop();
   }
+  outcome.logs = checkLogLines(run, api.output());
   // D1 is read after the server stopped, so nothing moves underneath.
   outcome.jobs = checkJobs(run, since);
   outcome.authority = checkAuthority(run);

@@ -2,6 +2,7 @@
 // stops it when asked. The local D1 is migrated and seeded first.
 import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { copyDocsAssets } from "./docs-assets.mjs";
 import { persistArgs } from "./local-state.mjs";
 
 export async function freePort() {
@@ -17,6 +18,7 @@ export async function freePort() {
 }
 
 export async function startApi({ seed = true, vars = {} } = {}) {
+  copyDocsAssets();
   if (seed) execFileSync("node", ["scripts/seed.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   const port = await freePort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
@@ -52,6 +54,8 @@ export async function startApi({ seed = true, vars = {} } = {}) {
   }
   return {
     base,
+    /** Everything wrangler dev printed so far, the Worker's console.log lines included. */
+    output: () => output,
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");

@@ -8,6 +8,7 @@ import type { AppEnv } from "./http/context";
 import { onError, onNotFound } from "./http/error-envelope";
 import { notFound, schemaIssues, type ValidationIssue, validationError } from "./http/errors";
 import { requestId } from "./http/request-id";
+import { observeRequest } from "./observability/request-log";
 import { registerAppleCredentials } from "./routes/ad-accounts/apple-credentials";
 import { registerDisconnectAdAccount } from "./routes/ad-accounts/disconnect";
 import { registerGetAdAccount } from "./routes/ad-accounts/get";
@@ -24,6 +25,9 @@ import { registerCreateCampaign } from "./routes/campaigns/create";
 import { registerGetCampaign } from "./routes/campaigns/get";
 import { registerLifecycleWrites } from "./routes/campaigns/lifecycle";
 import { registerListCampaigns } from "./routes/campaigns/list";
+import { registerCreateCreative } from "./routes/creatives/create";
+import { registerGetCreative } from "./routes/creatives/get";
+import { registerListCreatives } from "./routes/creatives/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
@@ -31,6 +35,7 @@ import { registerOAuthCallback } from "./routes/oauth/callback";
 import { registerSandboxConsent } from "./routes/oauth/sandbox-consent";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
+import { registerDocs } from "./routes/system/docs";
 import { registerWhoami } from "./routes/system/whoami";
 
 const LOCATIONS: Record<string, ValidationIssue["location"]> = {
@@ -51,11 +56,13 @@ export function buildApp() {
   });
 
   app.use("*", requestId);
+  app.use("*", observeRequest);
   app.onError(onError);
   app.notFound(onNotFound);
 
   // The runtime's floor for benchmarks: no auth, no I/O.
   app.get("/healthz", (c) => c.json({ ok: true }));
+  registerDocs(app);
 
   // Public: the platforms (and the sandbox page) call these; the single-use state is the guard.
   registerOAuthCallback(app);
@@ -82,6 +89,9 @@ export function buildApp() {
   registerListPending(app);
   registerDecidePending(app);
   registerGetJob(app);
+  registerListCreatives(app);
+  registerCreateCreative(app);
+  registerGetCreative(app);
   registerListAuditLog(app);
   registerVerifyAuditLog(app);
 

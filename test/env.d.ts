@@ -1,14 +1,11 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../src/env";
 
+// Bindings, the main module and the Durable Object names come from src/worker-configuration.d.ts
+// (`npm run cf-typegen`); the tests add the migrations they apply.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "CampaignObject" | "KeyGuardObject" | "AuditLedgerObject";
     }
   }
 }

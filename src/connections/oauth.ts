@@ -30,7 +30,7 @@ export function callbackUrl(origin: string, platform: OAuthPlatform): string {
 }
 
 export function publicOrigin(env: Env, requestUrl: string): string {
-  return (env.PUBLIC_BASE_URL ?? new URL(requestUrl).origin).replace(/\/+$/, "");
+  return (env.PUBLIC_BASE_URL || new URL(requestUrl).origin).replace(/\/+$/, "");
 }
 
 /**

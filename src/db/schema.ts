@@ -301,3 +301,32 @@ export const deadLetters = sqliteTable("dead_letters", {
   reason: text("reason").notNull(),
   receivedAt: text("received_at").notNull(),
 });
+
+/**
+ * The project's creative library: media and copy a partner can push as ads. Written only by
+ * the creatives routes; creatives are immutable once stored (platforms treat them so too).
+ */
+export const creatives = sqliteTable(
+  "creatives",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id),
+    name: text("name").notNull(),
+    format: text("format").notNull(),
+    mediaUrl: text("media_url").notNull(),
+    thumbnailUrl: text("thumbnail_url"),
+    primaryText: text("primary_text").notNull(),
+    headline: text("headline"),
+    description: text("description"),
+    callToAction: text("call_to_action").notNull(),
+    linkUrl: text("link_url").notNull(),
+    createdBy: text("created_by", { mode: "json" }).$type<ActorRef>().notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("creatives_project_created_idx").on(t.projectId, t.createdAt, t.id)],
+);

@@ -53,6 +53,7 @@ export const PARTNER_SCOPES = [
   "ads:write:campaigns",
   "ads:write:budgets",
   "ads:write:lifecycle",
+  "ads:write:creative",
   "ads:write:policy",
   "ads:write:pending",
   "ads:write:connect",

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   pendingAction: "pa",
   request: "req",
   event: "evt",
+  creative: "adc",
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

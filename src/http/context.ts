@@ -1,6 +1,6 @@
 /** What middleware puts on the request context for handlers to use. */
 import type { ActorType } from "../domain/authority";
-import type { RateLimitTier } from "../domain/rate-limits";
+import type { EndpointClass, RateLimitTier } from "../domain/rate-limits";
 import type { Env } from "../env";
 
 export interface Caller {
@@ -18,5 +18,11 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller;
+    /** Set by the guard: the route's rate-limit class, for the request's log line. */
+    endpointClass?: EndpointClass;
+    /** Set by the error envelope: the code the request failed with. */
+    errorCode?: string;
+    /** The gate's verdict on this request, when there was one (see observability/request-log.ts). */
+    verdict?: { decision: "allow" | "queue" | "deny"; verdictId: string };
   };
 }

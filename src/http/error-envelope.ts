@@ -1,12 +1,19 @@
 /** Turns every failure into the documented envelope; unexpected ones become a logged 500. */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { formatLogLine } from "../observability/log";
 import { notJsonContentType } from "./body";
 import type { AppEnv } from "./context";
 import { ApiError, validationError } from "./errors";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   const requestId = c.get("requestId") ?? "req_unknown";
+  c.set("errorCode", error.code);
+  // A gate denial carries its verdict; the request's log line reports it.
+  const verdictId = error.details?.verdictId;
+  if (error.code === "AUTHORITY_DENIED" && typeof verdictId === "string") {
+    c.set("verdict", { decision: "deny", verdictId });
+  }
   const body = {
     error: {
       code: error.code,
@@ -27,15 +34,17 @@ export function onError(error: unknown, c: Context<AppEnv>): Response {
   }
   // The route validators refuse a body route's non-JSON Content-Type (even with an empty body).
   if (error instanceof HTTPException && error.status === 415) return errorResponse(c, notJsonContentType());
+  // console.error (Workers Logs level "error"), through the same scrubbing as logLine.
   console.error(
-    JSON.stringify({
+    formatLogLine({
       level: "error",
+      msg: "unexpected error",
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       error:
         error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
+          ? { name: error.name, message: error.message, stack: error.stack ?? null }
           : String(error),
     }),
   );

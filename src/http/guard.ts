@@ -26,6 +26,7 @@ export function guard(scope: ScopeRequirement, endpointClass: EndpointClass) {
   const requiredScope = typeof scope === "string" ? scope : scope.join(" | ");
   return createMiddleware<AppEnv>(async (c, next) => {
     const caller = c.get("caller");
+    c.set("endpointClass", endpointClass);
     const limit = REQUESTS_PER_MINUTE[caller.rateLimitTier][endpointClass];
     const admission = await keyGuard(c.env, caller.apiKeyId).admit(endpointClass, limit);
     if (admission.killed) {

@@ -44,6 +44,18 @@ export const limitParam = (max: number, fallback: number) =>
     .default(fallback)
     .openapi({ param: { name: "limit", in: "query" }, example: fallback });
 
+/** Every list answers one page: `{ items, nextCursor }`, `nextCursor` null on the last page. */
+export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      items: z.array(item),
+      nextCursor: z
+        .string()
+        .nullable()
+        .openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
+    })
+    .openapi(name);
+
 export const cursorParam = z
   .string()
   .min(1)

@@ -14,7 +14,7 @@ describe("events the API records", () => {
 
     const res = await listAuditLog(tenant, "eventType=api_key.killed");
     expect(res.status, res.text).toBe(200);
-    expect(res.body.data, res.text).toEqual([
+    expect(res.body.items, res.text).toEqual([
       {
         eventId: expect.stringMatching(/^evt_[0-9A-Z]{26}$/),
         eventType: "api_key.killed",
@@ -42,7 +42,7 @@ describe("events the API records", () => {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       const res = await listAuditLog(tenant, `eventType=auth.failed&apiKeyId=${tenant.keyIds.partner}`);
       expect(res.status, res.text).toBe(200);
-      events = res.body.data;
+      events = res.body.items;
     }
     expect(events).toEqual([
       {

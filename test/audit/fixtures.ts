@@ -20,7 +20,7 @@ export interface ListedAuditEvent {
 
 // Type aliases (not interfaces) so responses still fit expectError's ApiResponse.
 export type AuditLogPage = {
-  data: ListedAuditEvent[];
+  items: ListedAuditEvent[];
   nextCursor: string | null;
 };
 
@@ -69,7 +69,7 @@ export async function listAllAuditEvents(tenant: TestTenant, query: string): Pro
       `${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     if (res.status !== 200) throw new Error(`page ${page}: ${res.status} ${res.text}`);
-    events.push(...res.body.data);
+    events.push(...res.body.items);
     cursor = res.body.nextCursor;
     if (!cursor) return events;
   }

@@ -45,11 +45,11 @@ describe("GET /v1/audit-log pagination", () => {
     );
     const first = await listAuditLog(tenant, "limit=5");
     expect(first.status, first.text).toBe(200);
-    expect(first.body.data, first.text).toHaveLength(5);
+    expect(first.body.items, first.text).toHaveLength(5);
     expect(first.body.nextCursor, first.text).toEqual(expect.any(String));
     const second = await listAuditLog(tenant, `limit=5&cursor=${first.body.nextCursor}`);
     expect(second.status, second.text).toBe(200);
-    expect(second.body.data, second.text).toHaveLength(5);
+    expect(second.body.items, second.text).toHaveLength(5);
     expect(second.body.nextCursor, second.text).toBeNull();
   });
 
@@ -65,7 +65,7 @@ describe("GET /v1/audit-log pagination", () => {
     const second = await listAuditLog(tenant, `limit=3&cursor=${first.body.nextCursor}`);
     expect(second.status, second.text).toBe(200);
     expect(
-      [...first.body.data, ...second.body.data].map((e) => e.eventId),
+      [...first.body.items, ...second.body.items].map((e) => e.eventId),
       second.text,
     ).toEqual(older.map((e) => e.eventId).reverse());
     expect(second.body.nextCursor).toBeNull();
@@ -79,11 +79,11 @@ describe("GET /v1/audit-log pagination", () => {
     );
     const byDefault = await listAuditLog(tenant);
     expect(byDefault.status, byDefault.text).toBe(200);
-    expect(byDefault.body.data).toHaveLength(50);
+    expect(byDefault.body.items).toHaveLength(50);
     const one = await listAuditLog(tenant, "limit=1");
-    expect(one.body.data, one.text).toHaveLength(1);
+    expect(one.body.items, one.text).toHaveLength(1);
     const max = await listAuditLog(tenant, "limit=200");
-    expect(max.body.data, max.text).toHaveLength(60);
+    expect(max.body.items, max.text).toHaveLength(60);
     expect(max.body.nextCursor).toBeNull();
   });
 });
@@ -109,7 +109,7 @@ describe("GET /v1/audit-log items", () => {
     const res = await listAuditLog(tenant);
     expect(res.status, res.text).toBe(200);
     expect(res.body, res.text).toEqual({
-      data: [
+      items: [
         {
           eventId: withVerdict.eventId,
           eventType: "verdict",
@@ -136,7 +136,7 @@ describe("GET /v1/audit-log items", () => {
       ],
       nextCursor: null,
     });
-    expect(Object.keys(res.body.data[1] ?? {})).not.toContain("verdictId");
+    expect(Object.keys(res.body.items[1] ?? {})).not.toContain("verdictId");
   });
 });
 

@@ -51,7 +51,7 @@ describe("audit log access", () => {
     for (const query of [`projectId=${other.projectId}`, `apiKeyId=${other.keyIds.partner}`]) {
       const res = await listAuditLog(tenant, query);
       expect(res.status, res.text).toBe(200);
-      expect(res.body.data, `${query}: ${res.text}`).toEqual([]);
+      expect(res.body.items, `${query}: ${res.text}`).toEqual([]);
     }
   });
 

@@ -67,7 +67,7 @@ async function connectThroughSandbox(
 }
 
 const campaignsOf = (t: TestTenant, adAccountId: string) =>
-  api<{ data: CampaignView[] }>(
+  api<{ items: CampaignView[] }>(
     "GET",
     `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${adAccountId}`,
     {
@@ -100,16 +100,16 @@ describe("connect through the sandbox consent page (test key)", () => {
 
     const list = await campaignsOf(t, accountId);
     expect(list.status, list.text).toBe(200);
-    expect(list.body.data.map((c) => c.name).sort()).toEqual([
+    expect(list.body.items.map((c) => c.name).sort()).toEqual([
       "Black Friday teaser",
       "Evergreen prospecting",
       "Retargeting: cart abandoners",
     ]);
-    for (const c of list.body.data) {
+    for (const c of list.body.items) {
       expect(c.authoritySource).toBe("layer_defaults");
       expect(c.platformCampaignId).toMatch(/^120\d{15}$/);
     }
-    const paused = list.body.data.find((c) => c.name === "Black Friday teaser");
+    const paused = list.body.items.find((c) => c.name === "Black Friday teaser");
     expect(paused?.status).toBe("paused");
 
     // The layer's tactical axis decides a budget write on an imported campaign: draft queues it.
@@ -118,7 +118,7 @@ describe("connect through the sandbox consent page (test key)", () => {
       body: { defaults: { tactical: "draft" } },
     });
     expect(defaults.status, defaults.text).toBe(200);
-    const target = list.body.data.find((c) => c.name === "Evergreen prospecting") as CampaignView;
+    const target = list.body.items.find((c) => c.name === "Evergreen prospecting") as CampaignView;
     const budgetPath = `/v1/projects/${t.projectId}/ads/meta/campaigns/${target.campaignId}/budget`;
     const queued = await api<{ pendingId?: string }>("PATCH", budgetPath, {
       key: t.keys.partner,
@@ -144,7 +144,7 @@ describe("connect through the sandbox consent page (test key)", () => {
     );
     expect(sync.status, sync.text).toBe(202);
     expect(sync.body.summary).toMatchObject({ created: 0, unchanged: 3, pages: 2 });
-    expect((await campaignsOf(t, accountId)).body.data).toHaveLength(3);
+    expect((await campaignsOf(t, accountId)).body.items).toHaveLength(3);
 
     // Only the customer disconnects; afterwards the campaigns stay readable and writes answer 404.
     const byPartner = await api("DELETE", `/v1/projects/${t.projectId}/ads/ad-accounts/${accountId}`, {
@@ -202,7 +202,7 @@ describe("connect through the sandbox consent page (test key)", () => {
     const { location } = await connectThroughSandbox(t, "allow", "tiktok");
     expect(location.searchParams.get("status")).toBe("connected");
     const list = await campaignsOf(t, location.searchParams.get("accountId") ?? "");
-    expect(list.body.data.map((c) => c.name)).toContain("Spark ads: creators");
+    expect(list.body.items.map((c) => c.name)).toContain("Spark ads: creators");
   });
 
   it("denial, replay and a forged state store nothing", async () => {

@@ -56,12 +56,12 @@ describe("a platform auth error during dispatch", () => {
       error: { code: "PLATFORM_AUTH", platformCode: "190/463" },
     });
     expect((await accountOf(t, id)).body.tokenStatus).toBe("expired");
-    const audit = await api<{ data: { eventType: string; data: Record<string, unknown> }[] }>(
+    const audit = await api<{ items: { eventType: string; data: Record<string, unknown> }[] }>(
       "GET",
       "/v1/audit-log?eventType=ad_account.token_invalid",
       { key: t.keys.customer },
     );
-    expect(audit.body.data[0]?.data).toMatchObject({
+    expect(audit.body.items[0]?.data).toMatchObject({
       adAccountId: id,
       tokenStatus: "expired",
       source: "dispatch",
@@ -167,10 +167,10 @@ describe("re-sync of a live Meta account", () => {
       );
     expect((await sync()).body.summary).toMatchObject({ created: 1, skipped: 1 });
     const list = await api<{
-      data: { campaignId: string; platformCampaignId: string; authoritySource: string }[];
+      items: { campaignId: string; platformCampaignId: string; authoritySource: string }[];
     }>("GET", `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${id}`, { key: t.keys.partner });
-    expect(list.body.data).toHaveLength(2);
-    const imported = list.body.data.find((c) => c.platformCampaignId === "501");
+    expect(list.body.items).toHaveLength(2);
+    const imported = list.body.items.find((c) => c.platformCampaignId === "501");
     expect(imported?.authoritySource).toBe("layer_defaults");
     const path = `/v1/projects/${t.projectId}/ads/meta/campaigns/${imported?.campaignId}`;
     const pin = await api("PATCH", `${path}/authority`, {
@@ -189,12 +189,12 @@ describe("re-sync of a live Meta account", () => {
       authoritySource: "per_campaign",
       authority: { tactical: "draft" },
     });
-    const drift = await api<{ data: { data: { changes: { field: string }[] } }[] }>(
+    const drift = await api<{ items: { data: { changes: { field: string }[] } }[] }>(
       "GET",
       "/v1/audit-log?eventType=campaign.drift_detected",
       { key: t.keys.customer },
     );
-    expect(drift.body.data[0]?.data.changes.map((c) => c.field).sort()).toEqual([
+    expect(drift.body.items[0]?.data.changes.map((c) => c.field).sort()).toEqual([
       "dailyBudgetCents",
       "name",
       "status",
@@ -225,14 +225,14 @@ describe("Apple credentials", () => {
     expect(res.text).not.toContain("PRIVATE KEY");
     const [account] = res.body.adAccounts;
     expect(account?.platform).toBe("apple");
-    const list = await api<{ data: unknown[] }>(
+    const list = await api<{ items: unknown[] }>(
       "GET",
       `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${account?.adAccountId}`,
       {
         key: t.keys.partner,
       },
     );
-    expect(list.body.data).toHaveLength(3);
+    expect(list.body.items).toHaveLength(3);
   });
 
   it("refuses an unusable private key with 422 on privateKey", async () => {
@@ -326,12 +326,12 @@ describe("live Meta connect (outbound requests mocked)", () => {
       .first();
     expect(sealed).toBeTruthy();
     expect(JSON.stringify(sealed)).not.toContain("EAAB");
-    const list = await api<{ data: { platformCampaignId: string; authoritySource: string }[] }>(
+    const list = await api<{ items: { platformCampaignId: string; authoritySource: string }[] }>(
       "GET",
       `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${accountId}`,
       { key: live.key },
     );
-    expect(list.body.data).toEqual([
+    expect(list.body.items).toEqual([
       expect.objectContaining({ platformCampaignId: "880", authoritySource: "layer_defaults" }),
     ]);
     const audit = await api("GET", "/v1/audit-log?limit=200", { key: t.keys.customer });

@@ -342,39 +342,39 @@ describe("reads", () => {
       const page: {
         status: number;
         text: string;
-        body: { data: { campaignId: string }[]; nextCursor: string | null };
+        body: { items: { campaignId: string }[]; nextCursor: string | null };
       } = await api(
         "GET",
         `/v1/projects/${t.projectId}/ads/campaigns?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
         { key: t.keys.readOnly },
       );
       expect(page.status, page.text).toBe(200);
-      seen.push(...page.body.data.map((c) => c.campaignId));
+      seen.push(...page.body.items.map((c) => c.campaignId));
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...created].reverse());
-    const metaOnly = await api<{ data: { platform: string }[] }>(
+    const metaOnly = await api<{ items: { platform: string }[] }>(
       "GET",
       `/v1/projects/${t.projectId}/ads/campaigns?platforms=meta`,
       {
         key: t.keys.readOnly,
       },
     );
-    expect(metaOnly.body.data.map((c) => c.platform)).toEqual(["meta", "meta", "meta"]);
-    const byAccount = await api<{ data: unknown[] }>(
+    expect(metaOnly.body.items.map((c) => c.platform)).toEqual(["meta", "meta", "meta"]);
+    const byAccount = await api<{ items: unknown[] }>(
       "GET",
       `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${t.adAccounts.apple}`,
       {
         key: t.keys.readOnly,
       },
     );
-    expect(byAccount.body.data).toHaveLength(1);
-    const future = await api<{ data: unknown[] }>(
+    expect(byAccount.body.items).toHaveLength(1);
+    const future = await api<{ items: unknown[] }>(
       "GET",
       `/v1/projects/${t.projectId}/ads/campaigns?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
       { key: t.keys.readOnly },
     );
-    expect(future.body.data).toHaveLength(0);
+    expect(future.body.items).toHaveLength(0);
     expectError(
       await api("GET", `/v1/projects/${t.projectId}/ads/campaigns?cursor=@@@`, { key: t.keys.readOnly }),
       422,

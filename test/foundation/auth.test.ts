@@ -65,13 +65,13 @@ describe("kill switch", () => {
     const again = await api("POST", `/v1/api-keys/${victim.keyId}/kill`, { key: tenant.keys.customer });
     expect(again.status, again.text).toBe(200);
     expect(again.body.killedAt).toBe(first.body.killedAt);
-    const audit = await api<{ data: { eventType: string; data: Record<string, unknown> }[] }>(
+    const audit = await api<{ items: { eventType: string; data: Record<string, unknown> }[] }>(
       "GET",
       "/v1/audit-log?eventType=api_key.killed",
       { key: tenant.keys.customer },
     );
     if (audit.status === 200) {
-      expect(audit.body.data.filter((e) => e.data.killedApiKeyId === victim.keyId)).toHaveLength(1);
+      expect(audit.body.items.filter((e) => e.data.killedApiKeyId === victim.keyId)).toHaveLength(1);
     }
   });
 

@@ -65,19 +65,20 @@ describe("error envelope", () => {
 
 describe("ad accounts", () => {
   it("lists the project's accounts, filtered by platform and health", async () => {
-    const res = await api<{ data: { platform: string; tokenStatus: string }[] }>(
+    const res = await api<{ items: { platform: string; tokenStatus: string }[]; nextCursor: string | null }>(
       "GET",
       `/v1/projects/${tenant.projectId}/ads/ad-accounts?platforms=meta,tiktok&healthy=true`,
       { key: tenant.keys.readOnly },
     );
     expect(res.status, res.text).toBe(200);
-    expect(res.body.data.map((a) => a.platform).sort()).toEqual(["meta", "tiktok"]);
-    const unhealthy = await api<{ data: unknown[] }>(
+    expect(res.body.items.map((a) => a.platform).sort()).toEqual(["meta", "tiktok"]);
+    expect(res.body.nextCursor, res.text).toBeNull();
+    const unhealthy = await api<{ items: unknown[] }>(
       "GET",
       `/v1/projects/${tenant.projectId}/ads/ad-accounts?healthy=false`,
       { key: tenant.keys.readOnly },
     );
-    expect(unhealthy.body.data).toEqual([]);
+    expect(unhealthy.body.items).toEqual([]);
   });
 
   it("answers 404 for another organization's project and for malformed ids", async () => {

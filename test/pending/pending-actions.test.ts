@@ -52,8 +52,8 @@ async function walk(tenant: TestTenant, query: string) {
   for (let page = 0; page < 50; page += 1) {
     const res = await listPending(tenant, `${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
     expect(res.status, res.text).toBe(200);
-    ids.push(...res.body.data.map((p) => p.pendingId));
-    sizes.push(res.body.data.length);
+    ids.push(...res.body.items.map((p) => p.pendingId));
+    sizes.push(res.body.items.length);
     cursor = res.body.nextCursor;
     if (!cursor) return { ids, sizes };
   }
@@ -106,15 +106,15 @@ describe("listing and counting", () => {
     const res = await listPending(tenant);
     expect(res.status, res.text).toBe(200);
     expect(
-      res.body.data.map((p) => p.pendingId),
+      res.body.items.map((p) => p.pendingId),
       res.text,
     ).toEqual([ids.createZ, ids.createY, ids.del, ids.pause, ids.b3]);
     expect(res.body.nextCursor).toBeNull();
 
     const explicit = await listPending(tenant, "status=pending");
-    expect(explicit.body.data.map((p) => p.pendingId)).toEqual(res.body.data.map((p) => p.pendingId));
+    expect(explicit.body.items.map((p) => p.pendingId)).toEqual(res.body.items.map((p) => p.pendingId));
 
-    const b3 = res.body.data.find((p) => p.pendingId === ids.b3) as PendingItem;
+    const b3 = res.body.items.find((p) => p.pendingId === ids.b3) as PendingItem;
     expect(b3, JSON.stringify(b3)).toMatchObject({
       pendingId: ids.b3,
       actionType: "update_budget",
@@ -136,16 +136,16 @@ describe("listing and counting", () => {
     });
     expect(Date.parse(b3.expiresAt) - Date.parse(b3.createdAt)).toBe(7 * DAY_MS);
 
-    const pause = res.body.data.find((p) => p.pendingId === ids.pause) as PendingItem;
+    const pause = res.body.items.find((p) => p.pendingId === ids.pause) as PendingItem;
     expect(pause, JSON.stringify(pause)).toMatchObject({
       actionType: "pause_campaign",
       currentValue: { status: "active" },
       newValue: { status: "paused" },
     });
-    const del = res.body.data.find((p) => p.pendingId === ids.del) as PendingItem;
+    const del = res.body.items.find((p) => p.pendingId === ids.del) as PendingItem;
     expect(del.actionType).toBe("delete_campaign");
 
-    const createY = res.body.data.find((p) => p.pendingId === ids.createY) as PendingItem;
+    const createY = res.body.items.find((p) => p.pendingId === ids.createY) as PendingItem;
     expect(createY, JSON.stringify(createY)).toMatchObject({
       actionType: "create_campaign",
       entityId: createYCampaign,
@@ -158,8 +158,8 @@ describe("listing and counting", () => {
   it("filters by status", async () => {
     const rejected = await listPending(tenant, "status=rejected");
     expect(rejected.status, rejected.text).toBe(200);
-    expect(rejected.body.data.map((p) => p.pendingId)).toEqual([ids.b1]);
-    expect(rejected.body.data[0]).toMatchObject({
+    expect(rejected.body.items.map((p) => p.pendingId)).toEqual([ids.b1]);
+    expect(rejected.body.items[0]).toMatchObject({
       status: "rejected",
       decidedAt: expect.any(String),
       dispatchedAt: null,
@@ -167,10 +167,10 @@ describe("listing and counting", () => {
 
     const dispatched = await listPending(tenant, "status=dispatched");
     expect(
-      dispatched.body.data.map((p) => p.pendingId),
+      dispatched.body.items.map((p) => p.pendingId),
       dispatched.text,
     ).toEqual([ids.b2]);
-    expect(dispatched.body.data[0]).toMatchObject({
+    expect(dispatched.body.items[0]).toMatchObject({
       status: "dispatched",
       decidedAt: expect.any(String),
       dispatchedAt: expect.any(String),
@@ -180,7 +180,7 @@ describe("listing and counting", () => {
     for (const status of ["approved", "dispatch_failed", "expired"]) {
       const res = await listPending(tenant, `status=${status}`);
       expect(res.status, res.text).toBe(200);
-      expect(res.body.data, res.text).toEqual([]);
+      expect(res.body.items, res.text).toEqual([]);
     }
     expectError(await listPending(tenant, "status=bogus"), 422, "VALIDATION");
   });
@@ -188,21 +188,21 @@ describe("listing and counting", () => {
   it("filters by actionType, alone and with a status", async () => {
     const creates = await listPending(tenant, "actionType=create_campaign");
     expect(
-      creates.body.data.map((p) => p.pendingId),
+      creates.body.items.map((p) => p.pendingId),
       creates.text,
     ).toEqual([ids.createZ, ids.createY]);
     const budgets = await listPending(tenant, "actionType=update_budget");
     expect(
-      budgets.body.data.map((p) => p.pendingId),
+      budgets.body.items.map((p) => p.pendingId),
       budgets.text,
     ).toEqual([ids.b3]);
     const rejectedBudgets = await listPending(tenant, "actionType=update_budget&status=rejected");
     expect(
-      rejectedBudgets.body.data.map((p) => p.pendingId),
+      rejectedBudgets.body.items.map((p) => p.pendingId),
       rejectedBudgets.text,
     ).toEqual([ids.b1]);
     const resumes = await listPending(tenant, "actionType=resume_campaign");
-    expect(resumes.body.data, resumes.text).toEqual([]);
+    expect(resumes.body.items, resumes.text).toEqual([]);
     expectError(await listPending(tenant, "actionType=archive_campaign"), 422, "VALIDATION");
   });
 
@@ -259,14 +259,14 @@ describe("listing and counting", () => {
   it("keeps each platform's queue apart", async () => {
     const res = await listPending(tenant, "", "tiktok");
     expect(res.status, res.text).toBe(200);
-    expect(res.body.data.map((p) => p.pendingId)).toEqual([ids.tiktok]);
-    expect(res.body.data[0]?.platform).toBe("tiktok");
+    expect(res.body.items.map((p) => p.pendingId)).toEqual([ids.tiktok]);
+    expect(res.body.items[0]?.platform).toBe("tiktok");
   });
 
   it("lets a read-only key list and count, and hides the queue from other organizations", async () => {
     const readOnly = await listPending(tenant, "", "meta", tenant.keys.readOnly);
     expect(readOnly.status, readOnly.text).toBe(200);
-    expect(readOnly.body.data).toHaveLength(5);
+    expect(readOnly.body.items).toHaveLength(5);
     expectError(await listPending(tenant, "", "meta", other.keys.customer), 404, "NOT_FOUND");
     expectError(
       await api("GET", `${pendingPath(tenant)}/count`, { key: other.keys.customer }),
@@ -275,7 +275,7 @@ describe("listing and counting", () => {
     );
     const theirs = await listPending(other, "", "meta", other.keys.customer);
     expect(theirs.status, theirs.text).toBe(200);
-    expect(theirs.body.data).toEqual([]);
+    expect(theirs.body.items).toEqual([]);
   });
 
   it("answers 404 for an unknown platform", async () => {

@@ -27,6 +27,7 @@ let other: TestTenant;
 let campaignId: string;
 let jobId: string;
 let victimKeyId: string;
+let creativeId: string;
 
 const ULID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const ulidArb = fc
@@ -53,6 +54,15 @@ beforeAll(async () => {
   tenant = await createTenant({ name: "Hostile" });
   other = await createTenant({ name: "Bystander" });
   victimKeyId = (await tenant.addKey()).keyId;
+  const creative = await send({
+    method: "POST",
+    path: `/v1/projects/${tenant.projectId}/ads/creatives`,
+    key: tenant.keys.customer,
+    body: JSON.stringify(creativeBody()),
+  });
+  if (creative.status !== 201)
+    throw new Error(`fixture creative failed: ${creative.status} ${creative.text}`);
+  creativeId = (creative.body as { creativeId: string }).creativeId;
   // One real campaign, pinned to draft on every axis, created while the layer is on auto.
   const created = await send({
     method: "POST",
@@ -99,7 +109,15 @@ const freshKey = async () => (await tenant.addKey()).key;
 // ------------------------------------------------------------------------------ routes
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
-type Slot = "projectId" | "platform" | "campaignId" | "pendingId" | "jobId" | "keyId" | "adAccountId";
+type Slot =
+  | "projectId"
+  | "platform"
+  | "campaignId"
+  | "pendingId"
+  | "jobId"
+  | "keyId"
+  | "creativeId"
+  | "adAccountId";
 
 interface FieldSpec {
   /** Dotted path in the body. */
@@ -135,6 +153,16 @@ const createBody = () => ({
   dailyBudgetCents: 5000,
   campaignManagementMode: "draft",
   creativeMode: "draft",
+});
+
+const creativeBody = () => ({
+  name: "hostile creative",
+  format: "video",
+  mediaUrl: "https://cdn.example.com/a.mp4",
+  thumbnailUrl: "https://cdn.example.com/a.jpg",
+  primaryText: "Hostile but valid.",
+  callToAction: "learn_more",
+  linkUrl: "https://example.com/",
 });
 
 const ROUTES: RouteCase[] = [
@@ -249,6 +277,22 @@ const ROUTES: RouteCase[] = [
     query: ["eventType", "projectId", "apiKeyId", "since", "until", "cursor", "limit"],
   },
   { method: "GET", template: "/v1/audit-log/verify" },
+  { method: "GET", template: "/v1/projects/{projectId}/ads/creatives", query: ["format", "cursor", "limit"] },
+  {
+    method: "POST",
+    template: "/v1/projects/{projectId}/ads/creatives",
+    body: creativeBody,
+    strict: true,
+    required: true,
+    fields: [
+      { path: "name", kind: "string", minLength: 1, maxLength: 255 },
+      { path: "format", kind: "enum", values: ["image", "video"] },
+      { path: "mediaUrl", kind: "string" },
+      { path: "primaryText", kind: "string", minLength: 1, maxLength: 2200 },
+      { path: "callToAction", kind: "enum", values: ["learn_more", "shop_now"] },
+    ],
+  },
+  { method: "GET", template: "/v1/projects/{projectId}/ads/creatives/{creativeId}" },
 ];
 /** Served outside /v1, without authentication. */
 const AD_ACCOUNT = "/v1/projects/{projectId}/ads/ad-accounts/{adAccountId}";
@@ -307,6 +351,7 @@ const realIds = (): Record<Slot, string> => ({
   pendingId: somePendingId,
   jobId,
   keyId: victimKeyId,
+  creativeId,
   // Not the fixture campaign's account: a disconnect here must not take the fixture down.
   adAccountId: tenant.adAccounts.tiktok,
 });
@@ -476,6 +521,7 @@ const FINGERPRINT_SQL = `SELECT
   (SELECT ifnull(sum(p.version), 0) FROM layer_policies p JOIN layers l ON l.id = p.layer_id
      WHERE l.organization_id = ?1) AS policies,
   (SELECT count(*) FROM api_keys WHERE organization_id = ?1 AND (killed_at IS NOT NULL OR revoked_at IS NOT NULL)) AS keys,
+  (SELECT count(*) FROM creatives WHERE organization_id = ?1) AS creatives,
   (SELECT ifnull(max(seq), 0) FROM audit_events WHERE organization_id = ?1) AS seq`;
 
 async function snapshot(): Promise<Snapshot> {

@@ -44,7 +44,7 @@ export interface PendingItem {
   dispatchFailureReason: string | null;
 }
 
-export type PendingPage = { data: PendingItem[]; nextCursor: string | null };
+export type PendingPage = { items: PendingItem[]; nextCursor: string | null };
 
 export const VERDICT_ID = /^ver_[0-9A-HJKMNP-TV-Z]{26}$/;
 export const JOB_ID = /^job_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -176,7 +176,7 @@ export async function findPending(
 ) {
   const res = await listPending(tenant, `status=${status}&limit=200`, platform);
   expect(res.status, res.text).toBe(200);
-  return res.body.data.find((p) => p.pendingId === pendingId);
+  return res.body.items.find((p) => p.pendingId === pendingId);
 }
 
 export type DecisionResult = {
@@ -220,7 +220,7 @@ export async function auditEvents(tenant: TestTenant, eventType: string): Promis
   let cursor: string | null = null;
   for (let page = 0; page < 100; page += 1) {
     const query: string = `eventType=${encodeURIComponent(eventType)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const res: ApiResponse<{ data: AuditRow[]; nextCursor: string | null }> = await api(
+    const res: ApiResponse<{ items: AuditRow[]; nextCursor: string | null }> = await api(
       "GET",
       `/v1/audit-log?${query}`,
       {
@@ -230,7 +230,7 @@ export async function auditEvents(tenant: TestTenant, eventType: string): Promis
     // TODO(audit-log): remove this escape once GET /v1/audit-log is guaranteed to be routed.
     if (res.status === 404 && page === 0) return null;
     expect(res.status, res.text).toBe(200);
-    events.push(...res.body.data);
+    events.push(...res.body.items);
     cursor = res.body.nextCursor;
     if (!cursor) return events;
   }

@@ -4,7 +4,7 @@ import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
-import { booleanParam, ProjectParams, platformsParam } from "../schemas";
+import { booleanParam, ProjectParams, pageSchema, platformsParam } from "../schemas";
 import { AdAccountSchema, presentAdAccount } from "./schemas";
 
 export const listAdAccountsRoute = defineRoute(
@@ -29,7 +29,7 @@ export const listAdAccountsRoute = defineRoute(
     responses: {
       200: {
         description: "The ad accounts.",
-        content: { "application/json": { schema: z.object({ data: z.array(AdAccountSchema) }) } },
+        content: { "application/json": { schema: pageSchema(AdAccountSchema, "AdAccountPage") } },
       },
     },
   },
@@ -45,7 +45,9 @@ export function registerListAdAccounts(app: OpenAPIHono<AppEnv>) {
     const rows = await listAdAccounts(c.env.DB, projectId, { platforms, healthy });
     return c.json(
       {
-        data: rows.map(presentAdAccount),
+        items: rows.map(presentAdAccount),
+        // Every account of a project fits in one page.
+        nextCursor: null,
       },
       200,
     );

@@ -5,7 +5,7 @@ import { type IdKind, isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { decodeCursor, encodeCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
-import { cursorParam, limitParam } from "../schemas";
+import { cursorParam, limitParam, pageSchema } from "../schemas";
 
 export const AuditEventSchema = z
   .object({
@@ -28,15 +28,7 @@ export const AuditEventSchema = z
   })
   .openapi("AuditEvent");
 
-export const AuditLogPageSchema = z
-  .object({
-    data: z.array(AuditEventSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .openapi({ description: "Pass as `cursor` for the next page; null on the last." }),
-  })
-  .openapi("AuditLogPage");
+export const AuditLogPageSchema = pageSchema(AuditEventSchema, "AuditLogPage");
 
 const CursorSchema = z.object({ occurredAt: z.string().min(1).max(64), eventId: z.string().min(1).max(64) });
 
@@ -141,7 +133,7 @@ export function registerListAuditLog(app: OpenAPIHono<AppEnv>) {
     const last = events.at(-1);
     return c.json(
       {
-        data: events.map(presentAuditEvent),
+        items: events.map(presentAuditEvent),
         nextCursor:
           hasMore && last ? encodeCursor({ occurredAt: last.occurredAt, eventId: last.eventId }) : null,
       },

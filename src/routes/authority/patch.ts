@@ -3,6 +3,7 @@ import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { defineRoute } from "../../http/route";
 import { campaignObject } from "../../objects/campaign";
+import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCampaignContext, unwrap } from "../lookups";
 import { CampaignParams } from "../schemas";
 import { AuthorityPatchResultSchema, AuthorityPatchSchema, IfMatchHeader } from "./schemas";
@@ -52,6 +53,7 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
         meta: requestMeta(caller, c.get("requestId")),
       }),
     );
+    noteVerdict(c, "allow", result.verdictId);
     c.header("ETag", result.etag);
     return c.json(
       { campaignId: result.campaignId, authority: result.authority, verdictId: result.verdictId },

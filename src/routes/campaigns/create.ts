@@ -12,6 +12,7 @@ import { ApiError, notFound, schemaIssues, validationError } from "../../http/er
 import { defineRoute } from "../../http/route";
 import { recordAudit } from "../../objects/audit-ledger";
 import { campaignObject } from "../../objects/campaign";
+import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireLayer, requireProject, unwrap } from "../lookups";
 import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 import { CreateCampaignAcceptedSchema, type CreateCampaignBody, CreateCampaignBodySchema } from "./schemas";
@@ -138,6 +139,7 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
           meta: requestMeta(caller, requestId),
         }),
       );
+      noteVerdict(c, decision.decision === "queue" ? "queue" : "allow", verdictId);
       const location = `/v1/jobs/${result.accepted.jobId}`;
       c.header("Location", location);
       return c.json(

@@ -7,7 +7,7 @@ import type { AppEnv } from "../../http/context";
 import { decodeCursor, encodeCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
-import { cursorParam, limitParam, ProjectParams, platformsParam } from "../schemas";
+import { cursorParam, limitParam, ProjectParams, pageSchema, platformsParam } from "../schemas";
 import { presentCampaign } from "./present";
 import { CAMPAIGN_STATUSES, CampaignSchema } from "./schemas";
 
@@ -57,7 +57,7 @@ export const listCampaignsRoute = defineRoute(
         description: "A page of campaigns.",
         content: {
           "application/json": {
-            schema: z.object({ data: z.array(CampaignSchema), nextCursor: z.string().nullable() }),
+            schema: pageSchema(CampaignSchema, "CampaignPage"),
           },
         },
       },
@@ -90,7 +90,7 @@ export function registerListCampaigns(app: OpenAPIHono<AppEnv>) {
     const last = rows.at(-1);
     return c.json(
       {
-        data: rows.map((r) => presentCampaign(r, defaults.get(r.platform) ?? fallback)),
+        items: rows.map((r) => presentCampaign(r, defaults.get(r.platform) ?? fallback)),
         nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
       },
       200,

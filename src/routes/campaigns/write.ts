@@ -6,6 +6,7 @@ import { newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
 import { campaignObject } from "../../objects/campaign";
+import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCampaignContext, unwrap } from "../lookups";
 import { CampaignParams } from "../schemas";
 
@@ -31,6 +32,7 @@ export async function submitCampaignWrite(
       meta: requestMeta(caller, c.get("requestId")),
     }),
   );
+  noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
   c.header("Location", `/v1/jobs/${accepted.jobId}`);
   return accepted;
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from "../../http/context";
 import { ApiError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { recordAudit } from "../../objects/audit-ledger";
+import { noteVerdict } from "../../observability/request-log";
 import { IfMatchHeader } from "../authority/schemas";
 import { actorOf, requireLayer, requireProject } from "../lookups";
 import { ProjectPlatformParams } from "../schemas";
@@ -115,6 +116,7 @@ export function registerPatchDefaults(app: OpenAPIHono<AppEnv>) {
           version: updated.version,
         }),
       ]);
+      noteVerdict(c, "allow", verdictId);
       c.header("ETag", defaultsETag(updated));
       return c.json({ ...presented, verdictId }, 200);
     }

@@ -9,6 +9,7 @@ import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { campaignObject } from "../../objects/campaign";
+import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireLayer, requireProject, unwrap } from "../lookups";
 import { DecisionResultSchema, PendingParams } from "./schemas";
 
@@ -87,6 +88,7 @@ async function decide(
       meta: requestMeta(caller, c.get("requestId")),
     }),
   );
+  noteVerdict(c, "allow", result.verdictId);
   return result;
 }
 

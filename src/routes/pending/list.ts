@@ -5,7 +5,7 @@ import type { AppEnv } from "../../http/context";
 import { decodeCursor, encodeCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
-import { cursorParam, limitParam, ProjectPlatformParams } from "../schemas";
+import { cursorParam, limitParam, ProjectPlatformParams, pageSchema } from "../schemas";
 import { PENDING_STATUSES, PendingActionSchema, presentPending } from "./schemas";
 
 const CursorSchema = z.object({ createdAt: z.string(), id: z.string() });
@@ -40,7 +40,7 @@ export const listPendingRoute = defineRoute(
         description: "A page of pending actions.",
         content: {
           "application/json": {
-            schema: z.object({ data: z.array(PendingActionSchema), nextCursor: z.string().nullable() }),
+            schema: pageSchema(PendingActionSchema, "PendingActionPage"),
           },
         },
       },
@@ -103,7 +103,7 @@ export function registerListPending(app: OpenAPIHono<AppEnv>) {
     const last = rows.at(-1);
     return c.json(
       {
-        data: rows.map((r) => presentPending(r, now)),
+        items: rows.map((r) => presentPending(r, now)),
         nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
       },
       200,

@@ -30,7 +30,9 @@ export const PendingActionSchema = z
     createdAt: z.string(),
     expiresAt: z.string(),
     decidedAt: z.string().nullable(),
-    decidedBy: ActorRefSchema.nullable(),
+    // A union, not `.nullable()`: zod-openapi renders a nullable $ref as allOf [ref, object|null],
+    // which no null satisfies.
+    decidedBy: z.union([ActorRefSchema, z.null()]),
     dispatchedAt: z.string().nullable(),
     dispatchFailureReason: z.string().nullable(),
   })
