@@ -12,7 +12,12 @@ import { notFound, schemaIssues, type ValidationIssue, validationError } from ".
 import { requestId } from "./http/request-id";
 import { serverTiming, timed } from "./http/timing";
 import { observeRequest } from "./observability/request-log";
+import { registerAppleCredentials } from "./routes/ad-accounts/apple-credentials";
+import { registerDisconnectAdAccount } from "./routes/ad-accounts/disconnect";
+import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
+import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
+import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
 import { registerCreateApiKey } from "./routes/api-keys/create";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListApiKeys } from "./routes/api-keys/list";
@@ -34,6 +39,8 @@ import { registerListCreatives } from "./routes/creatives/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
+import { registerOAuthCallback } from "./routes/oauth/callback";
+import { registerSandboxConsent } from "./routes/oauth/sandbox-consent";
 import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
@@ -74,11 +81,20 @@ export function buildApp() {
   registerDocs(app);
   registerDispatchBrake(app);
 
+  // Public: the platforms (and the sandbox page) call these; the single-use state is the guard.
+  registerOAuthCallback(app);
+  registerSandboxConsent(app);
+
   app.use("/v1/*", timed("auth", authenticate));
   // Reads go through a D1 session with the caller's bookmark (read replication, see README).
   app.use("/v1/*", d1Session);
   registerWhoami(app);
   registerListAdAccounts(app);
+  registerOAuthUrl(app);
+  registerAppleCredentials(app);
+  registerGetAdAccount(app);
+  registerDisconnectAdAccount(app);
+  registerSyncAdAccount(app);
   registerKillApiKey(app);
   registerUnkillApiKey(app);
   registerCreateApiKey(app);

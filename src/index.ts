@@ -1,5 +1,6 @@
 /** Worker entry: HTTP, the dispatch and dead-letter queue consumers, the cron, the Durable Objects. */
 import { buildApp } from "./app";
+import { dailyConnectionCare, TOKEN_HEALTH_CRON } from "./connections/health";
 import { consumeDispatchBatch } from "./dispatch/consumer";
 import { consumeDeadLetters } from "./dispatch/dead-letters";
 import { runMaintenance } from "./dispatch/maintenance";
@@ -24,6 +25,8 @@ export default {
     else await consumeDispatchBatch(batch, env);
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env, new Date(controller.scheduledTime)));
+    if (controller.cron === TOKEN_HEALTH_CRON)
+      ctx.waitUntil(dailyConnectionCare(env, new Date(controller.scheduledTime)));
+    else ctx.waitUntil(runMaintenance(env, new Date(controller.scheduledTime)));
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -84,8 +84,57 @@ export const adAccounts = sqliteTable(
     connection: text("connection").notNull().default("sandbox"),
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     connectedAt: text("connected_at").notNull(),
+    /** When the platform last confirmed the stored credentials (connect, dispatch, daily check). */
+    tokenLastValidatedAt: text("token_last_validated_at"),
+    /** When the stored access token expires, where the platform says (Meta ~60 days). */
+    tokenExpiresAt: text("token_expires_at"),
+    revokedAt: text("revoked_at"),
+    lastSyncedAt: text("last_synced_at"),
   },
-  (t) => [index("ad_accounts_project_idx").on(t.projectId, t.platform)],
+  (t) => [
+    index("ad_accounts_project_idx").on(t.projectId, t.platform),
+    uniqueIndex("ad_accounts_external_idx").on(t.projectId, t.platform, t.externalId),
+  ],
+);
+
+/**
+ * An ad account's platform credentials, sealed by the vault (src/connections/vault.ts): only
+ * ciphertext, the wrapped data key, the nonces and the key-encryption key's id are stored.
+ */
+export const adAccountCredentials = sqliteTable(
+  "ad_account_credentials",
+  {
+    adAccountId: text("ad_account_id")
+      .primaryKey()
+      .references(() => adAccounts.id),
+    /** `oauth_token` (Meta, TikTok) or `apple_api_user`. */
+    kind: text("kind").notNull(),
+    sealed: text("sealed").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("credentials_key_idx").on(t.keyId)],
+);
+
+/** Pending OAuth consents: single use, short-lived, bound to project, platform and key. */
+export const oauthStates = sqliteTable(
+  "oauth_states",
+  {
+    /** SHA-256 of the state value sent to the platform; the value itself is never stored. */
+    stateHash: text("state_hash").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    projectId: text("project_id").notNull(),
+    platform: text("platform").notNull(),
+    apiKeyId: text("api_key_id").notNull(),
+    env: text("env").notNull(),
+    returnUrl: text("return_url").notNull(),
+    clientState: text("client_state"),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+  },
+  (t) => [index("oauth_states_expiry_idx").on(t.expiresAt)],
 );
 
 export const apiKeys = sqliteTable(

@@ -56,6 +56,7 @@ export const PARTNER_SCOPES = [
   "ads:write:creative",
   "ads:write:policy",
   "ads:write:pending",
+  "ads:write:connect",
   "jobs:read",
   "audit:read",
 ];

@@ -1,11 +1,10 @@
-/** One attempt at the platform: the ad account's connection, the right adapter, the request. */
+/** One attempt at the platform: the ad account's connection and credentials, the right adapter, the request. */
 
-import { findAdAccountById } from "../db/tenancy";
-import type { Platform } from "../domain/platform-rules";
+import { dispatchConnection, noteDispatchResult } from "../connections/dispatch";
 import type { Env } from "../env";
 import { logLine } from "../observability/log";
 import { adapterFor, platformConfigFromEnv } from "../platforms/index";
-import type { AdAccountConnection, PlatformOperation, PlatformResult } from "../platforms/types";
+import type { PlatformOperation, PlatformResult } from "../platforms/types";
 
 export interface AttemptRequest {
   jobId: string;
@@ -46,28 +45,22 @@ async function attemptOnPlatform(
   request: AttemptRequest,
   seen: { platform: string | null },
 ): Promise<PlatformResult> {
-  const row = await findAdAccountById(env.DB, request.adAccountId);
-  if (!row) {
-    return {
-      ok: false,
-      kind: "rejected",
-      message: "The ad account is no longer connected.",
-      platformCode: "ACCOUNT_NOT_FOUND",
-    };
-  }
-  const account: AdAccountConnection = {
-    adAccountId: row.id,
-    platform: row.platform as Platform,
-    externalId: row.externalId,
-    currency: row.currency,
-    connection: row.connection === "live" ? "live" : "sandbox",
-    settings: row.settings,
-  };
+  const connection = await dispatchConnection(env, request.adAccountId, request.sandbox);
+  if (!connection.ok) return connection.result;
+  const { row, account, credential } = connection;
   seen.platform = account.platform;
-  const adapter = adapterFor(account.platform, account, platformConfigFromEnv({ ...env }), request.sandbox);
+  const adapter = adapterFor(
+    account.platform,
+    account,
+    platformConfigFromEnv({ ...env }),
+    request.sandbox,
+    credential,
+  );
   // Every delivery is a new attempt; the job id is the idempotency key, so a redelivery never creates twice.
-  return adapter.execute(request.operation, account, {
+  const result = await adapter.execute(request.operation, account, {
     idempotencyKey: request.jobId,
     attempt: request.attempt,
   });
+  await noteDispatchResult(env, row, result);
+  return result;
 }

@@ -85,7 +85,7 @@ export type JobStatus = "running" | "completed" | "failed" | "canceled";
 export type JobStage = "queued" | "awaiting_approval" | "dispatching" | "retrying";
 
 export interface JobError {
-  code: "PLATFORM_REJECTED" | "PLATFORM_ERROR" | "CANCELED" | "EXPIRED";
+  code: "PLATFORM_REJECTED" | "PLATFORM_AUTH" | "PLATFORM_ERROR" | "CANCELED" | "EXPIRED";
   message: string;
   platformCode?: string;
 }

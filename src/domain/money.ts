@@ -83,6 +83,11 @@ export function toMetaAmount(cents: number, currency: string): number {
   return cents;
 }
 
+/** Meta's offset unit back to cents (what imported campaigns carry). */
+export function fromMetaAmount(amount: number, currency: string): number {
+  return META_OFFSET_ONE_CURRENCIES.has(currency) ? amount * 100 : amount;
+}
+
 /** TikTok: a decimal number in the currency's main unit (5000 cents → 50). */
 export function toTikTokAmount(cents: number, currency: string): number {
   assertValidInput(cents, currency);

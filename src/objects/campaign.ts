@@ -7,6 +7,7 @@
  * job advances), `authority` (the authority block).
  */
 import { DurableObject } from "cloudflare:workers";
+import { type ImportInput, type ImportOutcome, planImport } from "../connections/import-model";
 import type { DispatchMessage } from "../dispatch/messages";
 import type { AuthorityState, CampaignRecord } from "../domain/campaign-model";
 import { type Env, outboxRetryPolicy } from "../env";
@@ -22,7 +23,7 @@ import {
   type Result,
   type WriteAccepted,
 } from "./campaign/contract";
-import { parkedNotice } from "./campaign/events";
+import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
 import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
@@ -112,6 +113,21 @@ export class CampaignObject extends DurableObject<Env> {
   /** Expires every pending action past its time: status `expired`, its job canceled. */
   expireDue(now = new Date()): Promise<number> {
     return expireDue(this.host, now);
+  }
+
+  /** Import or re-sync from the platform; connections/import-model plans it, authority stays as it is. */
+  async syncFromPlatform(input: ImportInput): Promise<ImportOutcome> {
+    const writeInFlight = [...this.state.jobs.values()].some(
+      (j) => j.status === "running" && j.stage !== "awaiting_approval",
+    );
+    const plan = planImport(this.state.campaign, input, writeInFlight);
+    if (!plan.campaign) return plan.outcome;
+    this.state.campaign = plan.campaign;
+    this.state.authority ??= plan.authority;
+    const campaign = plan.campaign;
+    const audit = plan.events.map((e) => systemEvent(campaign, e.eventType, e.data));
+    await this.commit({ campaign: true, authority: plan.outcome === "created", audit });
+    return plan.outcome;
   }
 
   // ---------------------------------------------------------------- dispatch (queue consumer)

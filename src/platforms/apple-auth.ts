@@ -1,4 +1,7 @@
+import { createPrivateKey } from "node:crypto";
+import { importPKCS8, SignJWT } from "jose";
 import {
+  authFailure,
   isRecord,
   LOCAL_CODES,
   PlatformFailure,
@@ -9,14 +12,15 @@ import {
 } from "./http";
 
 /**
- * Apple Search Ads OAuth: a client assertion (a JWT signed ES256 with the API user's private
- * key) is exchanged at Apple's token endpoint for a bearer access token valid about an hour.
+ * Apple Search Ads OAuth: a client assertion (an ES256 JWT signed with the API user's private
+ * key, through jose) is exchanged at Apple's token endpoint for a bearer access token valid
+ * about an hour. There is no refresh token: a new one is minted when the cached one is due.
  */
 export interface AppleOAuthCredentials {
   clientId: string;
   teamId: string;
   keyId: string;
-  /** PEM, PKCS#8 ("BEGIN PRIVATE KEY") or SEC1 ("BEGIN EC PRIVATE KEY", what `openssl ecparam -genkey` writes). */
+  /** PEM, PKCS#8 ("BEGIN PRIVATE KEY") or SEC1 ("BEGIN EC PRIVATE KEY"). */
   privateKeyPem: string;
   tokenUrl: string;
 }
@@ -106,6 +110,8 @@ async function exchangeClientAssertion(
       transientFailure(message, { platformCode: oauthError ?? String(response.status) }),
     );
   }
+  // The customer removed the API user or its key (Unconfirmed: Apple documents no code for it).
+  if (oauthError === "invalid_client") throw new PlatformFailure(authFailure(message, "revoked", oauthError));
   throw new PlatformFailure(rejectedFailure(message, oauthError ?? `HTTP_${response.status}`));
 }
 
@@ -113,100 +119,43 @@ export async function signClientAssertion(
   credentials: AppleOAuthCredentials,
   issuedAtSeconds: number,
 ): Promise<string> {
-  const header = { alg: "ES256", kid: credentials.keyId };
-  const payload = {
-    sub: credentials.clientId,
-    aud: CLIENT_ASSERTION_AUDIENCE,
-    iat: issuedAtSeconds,
-    exp: issuedAtSeconds + CLIENT_ASSERTION_LIFETIME_SECONDS,
-    iss: credentials.teamId,
-  };
-  const signingInput = `${base64UrlJson(header)}.${base64UrlJson(payload)}`;
   const key = await importPrivateKey(credentials.privateKeyPem);
-  // WebCrypto ECDSA signatures are already r‖s (IEEE P1363), the form JWS ES256 wants.
-  const signature = await crypto.subtle.sign(
-    { name: "ECDSA", hash: "SHA-256" },
-    key,
-    new TextEncoder().encode(signingInput),
-  );
-  return `${signingInput}.${base64Url(new Uint8Array(signature))}`;
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "ES256", kid: credentials.keyId })
+    .setSubject(credentials.clientId)
+    .setIssuer(credentials.teamId)
+    .setAudience(CLIENT_ASSERTION_AUDIENCE)
+    .setIssuedAt(issuedAtSeconds)
+    .setExpirationTime(issuedAtSeconds + CLIENT_ASSERTION_LIFETIME_SECONDS)
+    .sign(key);
+}
+
+/** Whether `pem` is a usable ES256 signing key; the reason when it is not. */
+export async function privateKeyIssue(pem: string): Promise<string | null> {
+  try {
+    await importPrivateKey(pem);
+    return null;
+  } catch (error) {
+    return error instanceof PlatformFailure ? error.message : String(error);
+  }
 }
 
 async function importPrivateKey(pem: string): Promise<CryptoKey> {
   // Secrets pasted into env vars often carry literal "\n" sequences instead of newlines.
-  const normalized = pem.replace(/\\n/g, "\n");
-  const match = /-----BEGIN (EC PRIVATE KEY|PRIVATE KEY)-----([\s\S]+?)-----END \1-----/.exec(normalized);
-  if (match === null || match[2] === undefined) {
-    throw new PlatformFailure(
-      rejectedFailure("APPLE_PRIVATE_KEY is not a PEM EC private key", LOCAL_CODES.notConfigured),
-    );
-  }
-  const der = base64Decode(match[2].replace(/\s+/g, ""));
-  const pkcs8 = match[1] === "EC PRIVATE KEY" ? wrapSec1InPkcs8(der) : der;
+  const normalized = pem.replace(/\\n/g, "\n").trim();
   try {
-    return await crypto.subtle.importKey("pkcs8", pkcs8, { name: "ECDSA", namedCurve: "P-256" }, false, [
-      "sign",
-    ]);
+    // SEC1 ("BEGIN EC PRIVATE KEY", what `openssl ecparam -genkey` writes) is re-encoded as PKCS#8.
+    const pkcs8 = normalized.includes("BEGIN EC PRIVATE KEY")
+      ? String(createPrivateKey({ key: normalized, format: "pem" }).export({ format: "pem", type: "pkcs8" }))
+      : normalized;
+    return await importPKCS8(pkcs8, "ES256");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PlatformFailure(
-      rejectedFailure(`APPLE_PRIVATE_KEY is not a usable P-256 key: ${reason}`, LOCAL_CODES.notConfigured),
+      rejectedFailure(
+        `The private key is not a usable P-256 PKCS#8 key: ${reason}`,
+        LOCAL_CODES.notConfigured,
+      ),
     );
   }
-}
-
-// AlgorithmIdentifier { id-ecPublicKey, prime256v1 } in DER.
-const EC_P256_ALGORITHM_IDENTIFIER = Uint8Array.from([
-  0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-  0x03, 0x01, 0x07,
-]);
-
-/** PrivateKeyInfo ::= SEQUENCE { version 0, algorithm, privateKey OCTET STRING (the SEC1 key) }. */
-function wrapSec1InPkcs8(sec1: Uint8Array): Uint8Array {
-  const version = Uint8Array.from([0x02, 0x01, 0x00]);
-  const privateKey = derElement(0x04, sec1);
-  return derElement(0x30, concatBytes(version, EC_P256_ALGORITHM_IDENTIFIER, privateKey));
-}
-
-function derElement(tag: number, content: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.from([tag]), derLength(content.length), content);
-}
-
-function derLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.from([length]);
-  const bytes: number[] = [];
-  for (let remaining = length; remaining > 0; remaining = Math.floor(remaining / 256)) {
-    bytes.unshift(remaining % 256);
-  }
-  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
-}
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
-
-function base64Decode(base64: string): Uint8Array {
-  try {
-    return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-  } catch {
-    throw new PlatformFailure(
-      rejectedFailure("APPLE_PRIVATE_KEY is not valid base64", LOCAL_CODES.notConfigured),
-    );
-  }
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function base64UrlJson(value: unknown): string {
-  return base64Url(new TextEncoder().encode(JSON.stringify(value)));
 }

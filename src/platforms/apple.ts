@@ -1,6 +1,7 @@
 import { toAppleAmount } from "../domain/money";
 import { type AppleOAuthCredentials, type AppleTokenCache, isolateAppleTokenCache } from "./apple-auth";
 import {
+  authFailure,
   idField,
   isRecord,
   LOCAL_CODES,
@@ -54,9 +55,7 @@ export class AppleAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     if (this.options.oauth === undefined && !this.options.accessToken) {
-      return Promise.resolve(
-        notConfigured("Apple Search Ads", "APPLE_ACCESS_TOKEN or the APPLE_CLIENT_* credentials"),
-      );
+      return Promise.resolve(notConfigured("Apple Search Ads", "the ad account's API user credentials"));
     }
     return settle(async () => {
       switch (operation.type) {
@@ -292,5 +291,7 @@ export function classifyAppleError(response: PlatformResponse, attempt: number):
   }
   if (response.status >= 500)
     return transientFailure(message, { platformCode: messageCode ?? String(response.status) });
+  // A 401 that survived a freshly minted token: the API user or its key is gone (Unconfirmed).
+  if (response.status === 401) return authFailure(message, "revoked", messageCode ?? "401");
   return rejectedFailure(message, messageCode ?? `HTTP_${response.status}`);
 }

@@ -27,6 +27,20 @@ export function rejectedFailure(message: string, platformCode?: string): Platfor
     : { ok: false, kind: "rejected", message, platformCode };
 }
 
+export function authFailure(
+  message: string,
+  tokenStatus: "expired" | "revoked",
+  platformCode?: string,
+): PlatformFailureResult {
+  return {
+    ok: false,
+    kind: "auth",
+    message,
+    tokenStatus,
+    ...(platformCode === undefined ? {} : { platformCode }),
+  };
+}
+
 /**
  * Local refusals use these codes in `platformCode`, next to the platforms' own: the request
  * never left (or could not be built) for a reason a retry will not fix.

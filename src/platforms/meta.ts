@@ -1,6 +1,7 @@
 import { toMetaAmount } from "../domain/money";
 import type { Outcome } from "../domain/platform-rules";
 import {
+  authFailure,
   idField,
   isRecord,
   LOCAL_CODES,
@@ -43,7 +44,10 @@ const META_OBJECTIVES: Record<Outcome, string> = {
 
 const THROTTLING_CODES: ReadonlySet<number> = new Set([4, 17, 32, 341, 613]);
 const TRANSIENT_CODES: ReadonlySet<number> = new Set([1, 2]);
-const INVALID_TOKEN_CODE = 190;
+/** 190 (and the older 102): the token is expired, revoked or invalid; the subcode says which. */
+const AUTH_CODES: ReadonlySet<number> = new Set([102, 190]);
+/** Subcodes where the user took the grant back (458 app removed, 460 password changed, 467 logged out). */
+const REVOKED_SUBCODES: ReadonlySet<number> = new Set([458, 460, 467]);
 
 function isThrottlingCode(code: number): boolean {
   return THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014);
@@ -71,7 +75,7 @@ export class MetaAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     const accessToken = this.options.accessToken;
-    if (!accessToken) return Promise.resolve(notConfigured("Meta", "META_ACCESS_TOKEN"));
+    if (!accessToken) return Promise.resolve(notConfigured("Meta", "the ad account's access token"));
     return settle(async () => {
       switch (operation.type) {
         case "create_campaign":
@@ -274,8 +278,9 @@ export function classifyMetaError(response: PlatformResponse): PlatformFailureRe
   }
   if (TRANSIENT_CODES.has(code) || error.is_transient === true)
     return transientFailure(message, { platformCode });
-  if (code === INVALID_TOKEN_CODE) {
-    return rejectedFailure(`Meta access token is invalid or expired: ${message}`, platformCode);
+  if (AUTH_CODES.has(code)) {
+    const status = subcode !== undefined && REVOKED_SUBCODES.has(subcode) ? "revoked" : "expired";
+    return authFailure(`Meta access token is no longer valid: ${message}`, status, platformCode);
   }
   if (response.status >= 500) return transientFailure(message, { platformCode });
   return rejectedFailure(message, platformCode);

@@ -1,6 +1,7 @@
 import { toTikTokAmount } from "../domain/money";
 import type { Outcome } from "../domain/platform-rules";
 import {
+  authFailure,
   idField,
   isRecord,
   LOCAL_CODES,
@@ -40,7 +41,17 @@ const TIKTOK_OBJECTIVES: Record<Outcome, { objective_type: string; app_promotion
 };
 
 const RATE_LIMITED_CODE = 40100;
-const INVALID_TOKEN_CODE = 40105;
+/**
+ * Return codes that mean the connection's token no longer works (2nd-hand, Unconfirmed — see
+ * platforms.md): 40105 invalid/revoked, 40106 token/advertiser mismatch → revoked; 40102
+ * expired, 40104 empty → expired.
+ */
+export const TIKTOK_AUTH_CODES: Readonly<Record<number, "expired" | "revoked">> = {
+  40102: "expired",
+  40104: "expired",
+  40105: "revoked",
+  40106: "revoked",
+};
 
 /** TikTok's 5xxxx codes are server-side failures (50002 is documented; the range is our reading). */
 function isServerErrorCode(code: number): boolean {
@@ -71,7 +82,7 @@ export class TikTokAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     const accessToken = this.options.accessToken;
-    if (!accessToken) return Promise.resolve(notConfigured("TikTok", "TIKTOK_ACCESS_TOKEN"));
+    if (!accessToken) return Promise.resolve(notConfigured("TikTok", "the ad account's access token"));
     return settle(async () => {
       switch (operation.type) {
         case "create_campaign":
@@ -211,8 +222,9 @@ export function classifyTikTokError(response: PlatformResponse): PlatformFailure
   const message = stringField(envelope, "message") ?? `TikTok error ${platformCode}`;
   if (code === RATE_LIMITED_CODE) return transientFailure(`TikTok rate limit: ${message}`, { platformCode });
   if (isServerErrorCode(code) || response.status >= 500) return transientFailure(message, { platformCode });
-  if (code === INVALID_TOKEN_CODE) {
-    return rejectedFailure(`TikTok access token is invalid or revoked: ${message}`, platformCode);
+  const tokenStatus = TIKTOK_AUTH_CODES[code];
+  if (tokenStatus !== undefined) {
+    return authFailure(`TikTok access token is no longer valid: ${message}`, tokenStatus, platformCode);
   }
   return rejectedFailure(message, platformCode);
 }

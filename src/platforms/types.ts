@@ -46,8 +46,13 @@ export type PlatformResult =
   | { ok: true; platformCampaignId: string }
   | {
       ok: false;
-      /** transient: retry later (5xx, throttling, timeouts); rejected: the platform refused (4xx), do not retry. */
-      kind: "transient" | "rejected";
+      /**
+       * transient: retry later (5xx, throttling, timeouts); rejected: the platform refused (4xx),
+       * do not retry; auth: the connection's credentials no longer work (reconnect).
+       */
+      kind: "transient" | "rejected" | "auth";
+      /** For `auth`: whether the grant merely lapsed (`expired`) or was taken back (`revoked`). */
+      tokenStatus?: "expired" | "revoked";
       message: string;
       /** The platform's own error code as a string, when it gave one. */
       platformCode?: string;
@@ -69,3 +74,8 @@ export interface PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult>;
 }
+
+/** A connected ad account's own credentials, opened from the vault just before a platform call. */
+export type PlatformCredential =
+  | { kind: "oauth_token"; accessToken: string; expiresAt: string | null }
+  | { kind: "apple_api_user"; clientId: string; teamId: string; keyId: string; privateKeyPem: string };

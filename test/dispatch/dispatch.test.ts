@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { storeCredential } from "../../src/connections/credentials";
 import worker from "../../src/index";
 import type { CampaignObject } from "../../src/objects/campaign";
 import { envSinks } from "../../src/objects/campaign/sinks";
@@ -250,6 +251,11 @@ describe("dispatch to a live platform (outbound requests mocked)", () => {
     await env.DB.prepare("UPDATE ad_accounts SET connection = 'live' WHERE id = ?")
       .bind(t.adAccounts.meta)
       .run();
+    await storeCredential(env, t.adAccounts.meta, {
+      kind: "oauth_token",
+      accessToken: "account-meta-token",
+      expiresAt: null,
+    });
     const live = await t.addKey({ env: "live" });
     const requests: { url: string; body: string }[] = [];
     server.use(
@@ -268,7 +274,7 @@ describe("dispatch to a live platform (outbound requests mocked)", () => {
     expect(form.get("objective")).toBe("OUTCOME_SALES");
     expect(form.get("daily_budget")).toBe("5000");
     expect(form.get("special_ad_categories")).toBe("[]");
-    expect(form.get("access_token")).toBe("test-meta-token");
+    expect(form.get("access_token")).toBe("account-meta-token");
   });
 
   it("a live refusal fails the job with the platform's code", async () => {
@@ -276,6 +282,11 @@ describe("dispatch to a live platform (outbound requests mocked)", () => {
     await env.DB.prepare("UPDATE ad_accounts SET connection = 'live' WHERE id = ?")
       .bind(t.adAccounts.tiktok)
       .run();
+    await storeCredential(env, t.adAccounts.tiktok, {
+      kind: "oauth_token",
+      accessToken: "account-tiktok-token",
+      expiresAt: null,
+    });
     const live = await t.addKey({ env: "live" });
     server.use(
       http.post("https://business-api.tiktok.com/open_api/v1.3/campaign/create/", () =>

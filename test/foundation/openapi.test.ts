@@ -24,7 +24,9 @@ describe("OpenAPI document", () => {
         // Operator endpoints (/ops) take the operator token, not an API key with scopes.
         if (!path.startsWith("/v1/")) continue;
         expect(operation["x-required-scopes"], `${method} ${path}`).toBeDefined();
-        for (const status of ["401", "403", "429", "500", "503"]) {
+        // Public operations (the OAuth callback and sandbox consent page) declare `security: []`.
+        const isPublic = operation.security?.length === 0;
+        for (const status of isPublic ? ["404", "500"] : ["401", "403", "429", "500", "503"]) {
           expect(operation.responses[status], `${method} ${path} ${status}`).toBeDefined();
         }
       }

@@ -223,7 +223,7 @@ describe("Apple adapter with OAuth", () => {
     ]);
   });
 
-  it("a 401 that survives a fresh token → rejected", async () => {
+  it("a 401 that survives a fresh token → auth failure: the API user is gone", async () => {
     const { pem } = await generatedKeyPair();
     const apiLog = new RequestLog();
     server.use(tokenEndpoint(new RequestLog(), ["a", "b"]), campaignEndpoint(apiLog, "never"));
@@ -234,11 +234,16 @@ describe("Apple adapter with OAuth", () => {
       dispatchContext(),
     );
 
-    expect(result).toMatchObject({ ok: false, kind: "rejected", platformCode: "UNAUTHORIZED" });
+    expect(result).toMatchObject({
+      ok: false,
+      kind: "auth",
+      tokenStatus: "revoked",
+      platformCode: "UNAUTHORIZED",
+    });
     expect(apiLog.requests).toHaveLength(2);
   });
 
-  it("refused client credentials → rejected with the OAuth error", async () => {
+  it("refused client credentials (invalid_client) → auth failure, revoked", async () => {
     const { pem } = await generatedKeyPair();
     server.use(http.post(TOKEN_URL, () => HttpResponse.json({ error: "invalid_client" }, { status: 400 })));
 
@@ -248,7 +253,23 @@ describe("Apple adapter with OAuth", () => {
       dispatchContext(),
     );
 
-    expect(result).toMatchObject({ ok: false, kind: "rejected", platformCode: "invalid_client" });
+    expect(result).toMatchObject({
+      ok: false,
+      kind: "auth",
+      tokenStatus: "revoked",
+      platformCode: "invalid_client",
+    });
+  });
+
+  it("other refusals of the token exchange → rejected with the OAuth error", async () => {
+    const { pem } = await generatedKeyPair();
+    server.use(http.post(TOKEN_URL, () => HttpResponse.json({ error: "invalid_request" }, { status: 400 })));
+    const result = await oauthAdapter(credentials(pem), new AppleTokenCache()).execute(
+      pause,
+      account,
+      dispatchContext(),
+    );
+    expect(result).toMatchObject({ ok: false, kind: "rejected", platformCode: "invalid_request" });
   });
 
   it("token endpoint down → transient, and the failure is not cached", async () => {

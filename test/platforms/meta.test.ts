@@ -374,13 +374,19 @@ describe("Meta error classification", () => {
     });
   });
 
-  it("invalid token (190) → rejected", async () => {
+  it.each([
+    [190, 463, "expired", "190/463"],
+    [190, undefined, "expired", "190"],
+    [190, 458, "revoked", "190/458"],
+    [190, 460, "revoked", "190/460"],
+    [102, undefined, "expired", "102"],
+  ])("auth error %s/%s → auth failure, token %s", async (code, subcode, tokenStatus, platformCode) => {
     const result = await pauseAnswering(
-      HttpResponse.json(errorBody({ code: 190, error_subcode: 463, message: "Session has expired" }), {
+      HttpResponse.json(errorBody({ code, error_subcode: subcode, message: "Session has expired" }), {
         status: 400,
       }),
     );
-    expect(result).toMatchObject({ ok: false, kind: "rejected", platformCode: "190/463" });
+    expect(result).toMatchObject({ ok: false, kind: "auth", tokenStatus, platformCode });
     expect(result.ok === false && result.message).toMatch(/token/);
   });
 

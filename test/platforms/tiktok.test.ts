@@ -250,9 +250,14 @@ describe("TikTok error classification", () => {
     expect(result).toMatchObject({ ok: false, kind: "transient", platformCode: "503" });
   });
 
-  it("40105 (token invalid) → rejected", async () => {
-    const result = await pauseAnswering(HttpResponse.json(envelope(40105, "Access token is invalid")));
-    expect(result).toMatchObject({ ok: false, kind: "rejected", platformCode: "40105" });
+  it.each([
+    [40105, "revoked"],
+    [40106, "revoked"],
+    [40102, "expired"],
+    [40104, "expired"],
+  ])("%s (token no longer valid) → auth failure, token %s", async (code, tokenStatus) => {
+    const result = await pauseAnswering(HttpResponse.json(envelope(code, "Access token is invalid")));
+    expect(result).toMatchObject({ ok: false, kind: "auth", tokenStatus, platformCode: String(code) });
     expect(result.ok === false && result.message).toMatch(/token/);
   });
 

@@ -159,7 +159,8 @@ type Slot =
   | "jobId"
   | "keyId"
   | "endpointId"
-  | "deliveryId";
+  | "deliveryId"
+  | "adAccountId";
 
 interface FieldSpec {
   /** Dotted path in the body. */
@@ -430,9 +431,48 @@ const ROUTES: RouteCase[] = [
   { method: "POST", template: "/v1/webhook-deliveries/{deliveryId}/replay" },
 ];
 /** Served outside /v1, without authentication. */
+const AD_ACCOUNT = "/v1/projects/{projectId}/ads/ad-accounts/{adAccountId}";
+ROUTES.push(
+  { method: "GET", template: AD_ACCOUNT },
+  { method: "POST", template: `${AD_ACCOUNT}/sync` },
+  { method: "DELETE", template: AD_ACCOUNT },
+  {
+    method: "POST",
+    template: "/v1/projects/{projectId}/ads/ad-accounts/oauth-url",
+    body: () => ({ platform: "meta", returnUrl: "http://localhost:3000/connected" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "platform", kind: "enum", values: ["meta", "tiktok", "meta_ads", "tiktok_ads"] },
+      { path: "returnUrl", kind: "string", minLength: 1, maxLength: 2048 },
+      { path: "state", kind: "string", maxLength: 512 },
+    ],
+  },
+  {
+    method: "POST",
+    template: "/v1/projects/{projectId}/ads/ad-accounts/apple/credentials",
+    body: () => ({ clientId: "SEARCHADS.c", teamId: "SEARCHADS.t", keyId: "k", privateKey: "not a key" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "clientId", kind: "string", minLength: 1, maxLength: 256 },
+      { path: "teamId", kind: "string", minLength: 1, maxLength: 256 },
+      { path: "keyId", kind: "string", minLength: 1, maxLength: 256 },
+      { path: "privateKey", kind: "string", minLength: 1, maxLength: 8192 },
+    ],
+  },
+);
+
+/** Documented operations without an API key (the OAuth callback and the sandbox consent page). */
+const PUBLIC_OPERATIONS: RouteCase[] = [
+  { method: "GET", template: "/v1/oauth/{platform}/callback" },
+  { method: "GET", template: "/v1/oauth/{platform}/sandbox/consent" },
+];
+
 const PUBLIC_ROUTES: RouteCase[] = [
   { method: "GET", template: "/healthz" },
   { method: "GET", template: "/openapi.json" },
+  ...PUBLIC_OPERATIONS,
 ];
 
 const WRITES = ROUTES.filter((r) => r.method !== "GET");
@@ -450,6 +490,8 @@ const realIds = (): Record<Slot, string> => ({
   creativeId,
   endpointId,
   deliveryId,
+  // Not the fixture campaign's account: a disconnect here must not take the fixture down.
+  adAccountId: tenant.adAccounts.tiktok,
 });
 
 function fill(template: string, overrides: Partial<Record<Slot, string>> = {}): string {
@@ -826,7 +868,9 @@ describe("hostile input: coverage", () => {
       .filter(([path]) => !path.startsWith("/ops/"))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
-    expect(ROUTES.map((r) => `${r.method} ${r.template}`).sort()).toEqual(documented);
+    expect([...ROUTES, ...PUBLIC_OPERATIONS].map((r) => `${r.method} ${r.template}`).sort()).toEqual(
+      documented,
+    );
   });
 
   it("answers every route's valid request with the fixture (so the properties exercise real handlers)", async () => {
@@ -1289,7 +1333,7 @@ describe("hostile input: paths, queries, methods", () => {
 
   it("answers unregistered methods with 404 in the envelope, never a 5xx", async () => {
     const key = await freshKey();
-    const registered = new Set(ROUTES.map((r) => `${r.method} ${r.template}`));
+    const registered = new Set([...ROUTES, ...PUBLIC_OPERATIONS].map((r) => `${r.method} ${r.template}`));
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ROUTES, ...PUBLIC_ROUTES),

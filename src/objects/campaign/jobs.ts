@@ -236,8 +236,12 @@ async function completeAttempt(
   }
   const platformCode = result.platformCode ? { platformCode: result.platformCode } : {};
   const error: JobError =
-    result.kind === "rejected"
-      ? { code: "PLATFORM_REJECTED", message: result.message, ...platformCode }
+    result.kind !== "transient"
+      ? {
+          code: result.kind === "auth" ? "PLATFORM_AUTH" : "PLATFORM_REJECTED",
+          message: result.message,
+          ...platformCode,
+        }
       : {
           code: "PLATFORM_ERROR",
           message: `Gave up after ${attempt} attempts: ${result.message}`,

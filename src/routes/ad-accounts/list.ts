@@ -4,20 +4,8 @@ import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
-import { booleanParam, PlatformSchema, ProjectParams, pageSchema, platformsParam } from "../schemas";
-
-const AdAccountSchema = z
-  .object({
-    adAccountId: z.string(),
-    platform: PlatformSchema,
-    externalId: z.string(),
-    name: z.string(),
-    currency: z.string(),
-    timezone: z.string(),
-    tokenStatus: z.enum(["valid", "expired", "revoked"]),
-    connectedAt: z.string(),
-  })
-  .openapi("AdAccount");
+import { booleanParam, ProjectParams, pageSchema, platformsParam } from "../schemas";
+import { AdAccountSchema, presentAdAccount } from "./schemas";
 
 export const listAdAccountsRoute = defineRoute(
   {
@@ -57,16 +45,7 @@ export function registerListAdAccounts(app: OpenAPIHono<AppEnv>) {
     const rows = await listAdAccounts(c.env.DB, projectId, { platforms, healthy });
     return c.json(
       {
-        items: rows.map((r) => ({
-          adAccountId: r.id,
-          platform: r.platform as z.infer<typeof PlatformSchema>,
-          externalId: r.externalId,
-          name: r.name,
-          currency: r.currency,
-          timezone: r.timezone,
-          tokenStatus: r.tokenStatus as "valid" | "expired" | "revoked",
-          connectedAt: r.connectedAt,
-        })),
+        items: rows.map(presentAdAccount),
         // Every account of a project fits in one page.
         nextCursor: null,
       },

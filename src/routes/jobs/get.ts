@@ -25,7 +25,10 @@ const JobSchema = z
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
-      .openapi({ description: "PLATFORM_REJECTED | PLATFORM_ERROR | CANCELED | EXPIRED" }),
+      .openapi({
+        description:
+          "PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED",
+      }),
   })
   .openapi("Job");
 

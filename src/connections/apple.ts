@@ -1,0 +1,103 @@
+/**
+ * Owns connecting Apple Search Ads: the customer's API user is proven with a token exchange
+ * and the org listing, then every org it reaches is stored as an ad account holding the
+ * sealed API user. Test keys are answered by the simulator (the private key is still checked).
+ */
+import type { Env } from "../env";
+import type { Caller } from "../http/context";
+import { recordAudit } from "../objects/audit-ledger";
+import { privateKeyIssue } from "../platforms/apple-auth";
+import { connectorFor } from "../platforms/connect";
+import { PlatformFailure, type PlatformFailureResult } from "../platforms/http";
+import { platformConfigFromEnv } from "../platforms/index";
+import type { PlatformCredential } from "../platforms/types";
+import { accountEvent, forgetCachedAccount, upsertConnectedAccount } from "./accounts";
+import { storeCredential } from "./credentials";
+import { syncAdAccount } from "./import";
+
+export type AppleConnectResult =
+  | { ok: true; adAccountIds: string[] }
+  | {
+      ok: false;
+      reason: "invalid_private_key" | "refused" | "unreachable" | "no_orgs";
+      message: string;
+      platformCode?: string;
+    };
+
+export async function connectAppleUser(
+  env: Env,
+  caller: Caller,
+  input: {
+    projectId: string;
+    requestId: string;
+    clientId: string;
+    teamId: string;
+    keyId: string;
+    privateKey: string;
+  },
+  waitUntil: (work: Promise<unknown>) => void,
+): Promise<AppleConnectResult> {
+  const keyIssue = await privateKeyIssue(input.privateKey);
+  if (keyIssue !== null) return { ok: false, reason: "invalid_private_key", message: keyIssue };
+  const credential: PlatformCredential = {
+    kind: "apple_api_user",
+    clientId: input.clientId,
+    teamId: input.teamId,
+    keyId: input.keyId,
+    privateKeyPem: input.privateKey,
+  };
+  const sandbox = caller.env === "test";
+  const connector = connectorFor("apple", platformConfigFromEnv({ ...env }), sandbox);
+  let orgs: Awaited<ReturnType<typeof connector.listAccounts>>;
+  try {
+    orgs = await connector.listAccounts(credential);
+  } catch (error) {
+    if (!(error instanceof PlatformFailure)) throw error;
+    return refusal(error.result);
+  }
+  if (orgs.length === 0)
+    return { ok: false, reason: "no_orgs", message: "This API user reaches no Apple Search Ads org." };
+  const target = {
+    organizationId: caller.organizationId,
+    projectId: input.projectId,
+    platform: "apple",
+    connection: sandbox ? "sandbox" : "live",
+  } as const;
+  const adAccountIds: string[] = [];
+  const events = [];
+  for (const org of orgs) {
+    const { id, created } = await upsertConnectedAccount(env, target, org, null);
+    if (!created) await forgetCachedAccount(env, target.projectId, id);
+    await storeCredential(env, id, credential);
+    adAccountIds.push(id);
+    events.push(
+      accountEvent(
+        { id, ...target },
+        "ad_account.connected",
+        { externalId: org.externalId, connection: target.connection, reconnected: !created },
+        {
+          requestId: input.requestId,
+          apiKeyId: caller.apiKeyId,
+          actorType: caller.actorType,
+        },
+      ),
+    );
+  }
+  await recordAudit(env, events);
+  const imports = Promise.all(adAccountIds.map((id) => syncAdAccount(env, id, "connect")));
+  if (env.OUTBOX_DELIVERY === "before_response") await imports;
+  else
+    waitUntil(
+      imports.catch((error) =>
+        console.error(JSON.stringify({ level: "error", msg: "import after connect", error: String(error) })),
+      ),
+    );
+  return { ok: true, adAccountIds };
+}
+
+function refusal(result: PlatformFailureResult): AppleConnectResult {
+  const platformCode = result.platformCode ? { platformCode: result.platformCode } : {};
+  if (result.kind === "transient")
+    return { ok: false, reason: "unreachable", message: result.message, ...platformCode };
+  return { ok: false, reason: "refused", message: result.message, ...platformCode };
+}
