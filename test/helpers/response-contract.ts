@@ -35,7 +35,7 @@ export interface ObservedResponse {
 }
 
 /** Paths the Worker serves beside the API itself; the API document does not describe them. */
-const OUTSIDE_THE_DOCUMENT = [/^\/healthz$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+const OUTSIDE_THE_DOCUMENT = [/^\/healthz(\/write)?$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
 
 /**
  * A request naming no documented operation is answered by the API's own fallbacks: 401 under
