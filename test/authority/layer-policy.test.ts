@@ -6,6 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { outboxRetryPolicy } from "../../src/env";
 import { liveSinks } from "../../src/objects/layer/sinks";
 import { type LayerPolicyObject, layerPolicyObject } from "../../src/objects/layer-policy";
 import { api, expectError } from "../helpers/http";
@@ -166,17 +167,18 @@ describe("layer policy: one writer, change and audit together", () => {
       for (let i = 1; i <= 20; i++) await o.deliverDue(Date.now() + i * 1000 * HOUR);
       return o.parkedEntries();
     });
-    // OUTBOX_MAX_ATTEMPTS defaults to 8: tried 8 times, then left alone.
-    expect(d1Calls).toBe(8);
+    // Tried OUTBOX_MAX_ATTEMPTS times (wrangler.toml), then left alone.
+    const maxAttempts = outboxRetryPolicy(env).maxAttempts;
+    expect(d1Calls).toBe(maxAttempts);
     expect(parked).toHaveLength(1);
-    expect(parked[0]).toMatchObject({ attempts: 8, lastError: "constraint violation" });
+    expect(parked[0]).toMatchObject({ attempts: maxAttempts, lastError: "constraint violation" });
     const { results } = await env.DB.prepare(
       "SELECT data FROM audit_events WHERE organization_id = ? AND event_type = 'outbox.parked'",
     )
       .bind(t.organizationId)
       .all<{ data: string }>();
     expect(results.map((r) => JSON.parse(r.data))).toEqual([
-      expect.objectContaining({ object: "layer_policy", kind: "project", attempts: 8, layerId: t.layerId }),
+      expect.objectContaining({ object: "layer_policy", kind: "project", attempts: maxAttempts, layerId: t.layerId }),
     ]);
 
     await inLayer(t, async (o) => {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { storeCredential } from "../../src/connections/credentials";
 import { api } from "../helpers/http";
 import { createCampaign, type JobView, waitForJob } from "../helpers/jobs";
 import { createTenant } from "../helpers/tenant";
@@ -19,6 +20,11 @@ describe("one slow platform call does not hold anyone else's dispatch", () => {
     await env.DB.prepare("UPDATE ad_accounts SET connection = 'live' WHERE id = ?")
       .bind(slowTenant.adAccounts.meta)
       .run();
+    await storeCredential(env, slowTenant.adAccounts.meta, {
+      kind: "oauth_token",
+      accessToken: "account-meta-token",
+      expiresAt: null,
+    });
     const live = await slowTenant.addKey({ env: "live" });
     // The platform holds every create until the test lets it answer.
     let release: () => void = () => {};

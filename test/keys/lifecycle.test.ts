@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyGuard } from "../../src/objects/key-guard";
@@ -181,12 +182,13 @@ describe("secrets are shown once", () => {
       details: { apiKeyId: first.body.apiKeyId },
     });
     expect(again.text).not.toContain(first.body.key.split("_").at(-1) as string);
-    const stored = await env.DB.prepare("SELECT response_body AS body FROM idempotency_records").all<{
-      body: string;
-    }>();
-    expect(stored.results.map((r) => r.body).join("\n")).not.toContain(
-      first.body.key.split("_").at(-1) as string,
+    // Idempotency records live in the calling key's IdempotencyObject: none holds the secret.
+    const stub = env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(tenant.keyIds.customer));
+    const stored = await runInDurableObject(stub, (_o, state) =>
+      JSON.stringify([...state.storage.kv.list({ prefix: "rec:" })]),
     );
+    expect(stored).toContain("mint-once");
+    expect(stored).not.toContain(first.body.key.split("_").at(-1) as string);
   });
 });
 
