@@ -24,10 +24,14 @@ const SCOPES = [
   "ads:write:campaigns",
   "ads:write:budgets",
   "ads:write:lifecycle",
+  "ads:write:creative",
+  "ads:write:connect",
   "ads:write:policy",
   "ads:write:pending",
   "jobs:read",
   "audit:read",
+  "webhooks:read",
+  "webhooks:write",
   "keys:write",
 ];
 const ID = (prefix) => new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`);

@@ -59,6 +59,8 @@ export const PARTNER_SCOPES = [
   "ads:write:connect",
   "jobs:read",
   "audit:read",
+  "webhooks:read",
+  "webhooks:write",
 ];
 
 export const OPEN_POLICY: SeedPolicy = {

@@ -47,10 +47,14 @@ export const KEY_SCOPES = [
   "ads:write:campaigns",
   "ads:write:budgets",
   "ads:write:lifecycle",
+  "ads:write:creative",
+  "ads:write:connect",
   "ads:write:policy",
   "ads:write:pending",
   "jobs:read",
   "audit:read",
+  "webhooks:read",
+  "webhooks:write",
   "keys:write",
 ] as const;
 

@@ -178,7 +178,12 @@ describe("layer policy: one writer, change and audit together", () => {
       .bind(t.organizationId)
       .all<{ data: string }>();
     expect(results.map((r) => JSON.parse(r.data))).toEqual([
-      expect.objectContaining({ object: "layer_policy", kind: "project", attempts: maxAttempts, layerId: t.layerId }),
+      expect.objectContaining({
+        object: "layer_policy",
+        kind: "project",
+        attempts: maxAttempts,
+        layerId: t.layerId,
+      }),
     ]);
 
     await inLayer(t, async (o) => {

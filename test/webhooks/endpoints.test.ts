@@ -162,7 +162,7 @@ describe("webhook endpoints", () => {
       "FORBIDDEN_SCOPE",
     );
     expectError(
-      await api("GET", "/v1/webhook-endpoints", { key: tenant.keys.partner }),
+      await api("GET", "/v1/webhook-endpoints", { key: tenant.keys.readOnly }),
       403,
       "FORBIDDEN_SCOPE",
     );
