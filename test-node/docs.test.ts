@@ -64,6 +64,8 @@ describe("GET /docs", () => {
       organizationId: string;
       keys: { partner: string };
     };
+    // Scalar renders operations lazily: go to whoami from the sidebar, as a reader would.
+    await page.getByRole("link", { name: "Who the calling API key is" }).first().click();
     await page.getByRole("button", { name: /Test Request.*get \/v1\/whoami/ }).click();
     const client = page.getByRole("dialog");
     await client.getByPlaceholder("Token").fill(tenant.keys.partner);

@@ -889,7 +889,7 @@ export interface components {
             /** @example Acme Growth integration */
             name: string;
             /** @description No wider than the calling key's own scopes. */
-            scopes: (("ads:read" | "ads:write:campaigns" | "ads:write:budgets" | "ads:write:lifecycle" | "ads:write:policy" | "ads:write:pending" | "jobs:read" | "audit:read" | "keys:write") | "*")[];
+            scopes: (("ads:read" | "ads:write:campaigns" | "ads:write:budgets" | "ads:write:lifecycle" | "ads:write:creative" | "ads:write:connect" | "ads:write:policy" | "ads:write:pending" | "jobs:read" | "audit:read" | "webhooks:read" | "webhooks:write" | "keys:write") | "*")[];
             /** @enum {string} */
             env: "live" | "test";
             /** @enum {string} */
