@@ -135,6 +135,21 @@ export function buildApp() {
         "Create and steer ad campaigns on Meta, TikTok and Apple Search Ads for your customers. Every write passes the customer's authority gate.",
     },
     servers: [{ url: "http://localhost:8787", description: "Local development" }],
+    // Reading order for the reference: what a partner does most first, operators last.
+    tags: [
+      { name: "Campaigns", description: "Create campaigns and read them." },
+      { name: "Campaign writes", description: "Gated writes: budget, pause, resume, delete." },
+      { name: "Authority", description: "Per-campaign authority and the layer defaults." },
+      { name: "Pending actions", description: "The draft queue the customer approves or rejects." },
+      { name: "Jobs", description: "Poll what a write set in motion." },
+      { name: "Creatives", description: "The project's creative library." },
+      { name: "Ad accounts", description: "Connect customers' ad accounts and watch their health." },
+      { name: "Webhooks", description: "Signed events pushed to your endpoints." },
+      { name: "API keys", description: "Key lifecycle (customer keys) and the kill switch." },
+      { name: "Audit log", description: "The hash-chained record of every decision." },
+      { name: "System", description: "Who is calling." },
+      { name: "Operations", description: "For the people who run this API, never for partners." },
+    ],
   });
   return app;
 }
