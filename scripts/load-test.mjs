@@ -315,12 +315,20 @@ async function decidePending(run, decision) {
   const item = again ? pick(run.decided) : run.pendings.splice(index, 1)[0];
   if (!item) return pendingList(run);
   const op = again ? `${decision} (already decided)` : decision;
-  const key = chance(0.7) ? customerKey(run) : partnerKey(run);
+  // Only the customer decides (partner approvals are off on the demo layer), and a decision is
+  // judged by the gate as it stands: a partner key's decision, or one on an axis the load has
+  // since switched off, is refused with a verdict and the action stays pending.
+  const byPartner = chance(0.3);
+  const key = byPartner ? partnerKey(run) : customerKey(run);
   const body = decision === "approve" ? { comment: "load test" } : { reason: "load test" };
   const path = `${projectPath(run, item.platform)}/pending/${item.pendingId}/${decision}`;
-  const res = await perform(run, op, { method: "POST", path, key, body }, again ? [409] : [200, 409]);
+  // An action that is no longer pending answers 409 to anyone, before the gate is asked.
+  const expected = byPartner ? [403, 409] : again ? [409] : [200, 403, 409];
+  const res = await perform(run, op, { method: "POST", path, key, body }, expected);
   if (res.status === 200) accept(run, op, res);
-  if (!again) run.decided.push(item);
+  if (again) return;
+  if (res.status === 403) run.pendings.push(item);
+  else run.decided.push(item);
 }
 
 async function deleteFresh(run) {
