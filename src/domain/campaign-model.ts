@@ -113,7 +113,8 @@ export interface JobRecord {
   sandbox: boolean;
   requestedBy: ActorRef;
   requestId: string | null;
-  result: { platformCampaignId: string } | null;
+  /** After a create's first step, the campaign id alone; at the end, the default ad set's too. */
+  result: { platformCampaignId: string; platformAdsetId?: string } | null;
   error: JobError | null;
   startedAt: string;
   finishedAt: string | null;

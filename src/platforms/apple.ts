@@ -1,4 +1,5 @@
 import { toAppleAmount } from "../domain/money";
+import { buildAdgroupBody } from "./apple-adsets";
 import { type AppleOAuthCredentials, type AppleTokenCache, isolateAppleTokenCache } from "./apple-auth";
 import {
   authFailure,
@@ -61,6 +62,20 @@ export class AppleAdapter implements PlatformAdapter {
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context);
+        case "create_adset": {
+          const cid = encodeURIComponent(operation.platformCampaignId);
+          const response = await this.request(
+            "POST",
+            `/campaigns/${cid}/adgroups`,
+            account,
+            context,
+            buildAdgroupBody(operation.adset, account),
+          );
+          const id = idField(isRecord(response.body) ? response.body.data : undefined, "id");
+          if (id === undefined)
+            throw new PlatformFailure(transientFailure("Apple accepted the ad group but returned no id"));
+          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
         case "update_budget": {
           if (operation.lifetimeBudgetCents !== undefined) {
             return rejectedFailure("Apple campaigns take daily budgets only", LOCAL_CODES.invalidRequest);

@@ -17,6 +17,7 @@ import {
   toHex,
   transientFailure,
 } from "./http";
+import { buildAdsetParams } from "./meta-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -80,6 +81,23 @@ export class MetaAdapter implements PlatformAdapter {
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
+        case "create_adset": {
+          const params = buildAdsetParams(
+            operation.campaign,
+            operation.platformCampaignId,
+            operation.adset,
+            account,
+          );
+          params.set("access_token", accessToken);
+          const response = await this.send(this.graphUrl(`act_${account.externalId}/adsets`), {
+            method: "POST",
+            body: params,
+          });
+          const id = idField(response.body, "id");
+          if (id === undefined)
+            throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
+          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
         case "update_budget": {
           const budget = new URLSearchParams();
           if (operation.dailyBudgetCents !== undefined) {
@@ -243,7 +261,10 @@ function buildCreateParams(
 
   const promotedObject = account.settings.promotedObject;
   if (campaign.outcome === "app_installs" && isRecord(promotedObject)) {
-    params.set("promoted_object", JSON.stringify(promotedObject));
+    // The app part only: the same settings also carry the pixel and page other outcomes use.
+    const { application_id, object_store_url } = promotedObject;
+    const app = application_id === undefined ? promotedObject : { application_id, object_store_url };
+    params.set("promoted_object", JSON.stringify(app));
   }
   return params;
 }

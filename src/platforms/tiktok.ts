@@ -16,6 +16,7 @@ import {
   stringField,
   transientFailure,
 } from "./http";
+import { buildAdgroupBody } from "./tiktok-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -87,6 +88,23 @@ export class TikTokAdapter implements PlatformAdapter {
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
+        case "create_adset": {
+          const requestId = await tiktokRequestId(`${context.idempotencyKey}:${operation.adset.adsetId}`);
+          const body = buildAdgroupBody(
+            operation.campaign,
+            operation.platformCampaignId,
+            operation.adset,
+            account,
+            requestId,
+          );
+          const data = await this.call("/adgroup/create/", body, accessToken);
+          const id = idField(data, "adgroup_id");
+          if (id === undefined)
+            throw new PlatformFailure(
+              transientFailure("TikTok accepted the ad group but returned no adgroup_id"),
+            );
+          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
         case "update_budget": {
           const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
           if (cents === undefined) {

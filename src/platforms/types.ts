@@ -1,3 +1,4 @@
+import type { AdsetSpec } from "../domain/adset-model";
 import type { CampaignRecord } from "../domain/campaign-model";
 import type { Platform } from "../domain/platform-rules";
 
@@ -31,6 +32,7 @@ export interface AdAccountConnection {
 
 export type PlatformOperation =
   | { type: "create_campaign"; campaign: CampaignSpec }
+  | { type: "create_adset"; campaign: CampaignSpec; platformCampaignId: string; adset: AdsetSpec }
   | {
       type: "update_budget";
       campaign: CampaignSpec;
@@ -43,7 +45,7 @@ export type PlatformOperation =
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };
 
 export type PlatformResult =
-  | { ok: true; platformCampaignId: string }
+  | { ok: true; platformCampaignId: string; platformAdsetId?: string }
   | {
       ok: false;
       /**

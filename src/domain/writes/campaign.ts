@@ -33,8 +33,9 @@ export function campaignSpec(c: CampaignRecord): CampaignSpec {
 }
 
 /** What a create asks the platform for: the job's stored value. */
-export function createValue(c: CampaignRecord): Record<string, unknown> {
+export function createValue(c: CampaignRecord, adsetId: string): Record<string, unknown> {
   return {
+    adsetId,
     name: c.name,
     outcome: c.outcome,
     dailyBudgetCents: c.dailyBudgetCents,

@@ -20,6 +20,7 @@ import { campaignWrite } from "../../domain/writes/campaign";
 import { dispatchConfig, type Env } from "../../env";
 import type { PlatformOperation, PlatformResult } from "../../platforms/types";
 import type { AttemptOutcome, RequestMeta, WriteAccepted } from "./contract";
+import { adsetStep, adsetStepDone, adsetStepFailed, campaignStepDone } from "./create-steps";
 import { jobEvent } from "./events";
 import type { CampaignHost, Changes } from "./state";
 
@@ -159,7 +160,8 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
   // Released again when the job ahead of it settles.
   if (aheadOf(host, job)) return { proceed: false, reason: "behind an earlier write" };
   const write = campaignWrite(job.actionType);
-  const operation = write.operation(campaign, job.newValue);
+  const step = adsetStep(host, job);
+  const operation = step === undefined ? write.operation(campaign, job.newValue) : step;
   const noop = write.isNoop(campaign, job.newValue);
   if (!operation || noop) {
     // Nothing exists on the platform to act on (its create failed), or the writes ahead of
@@ -199,10 +201,20 @@ async function completeAttempt(
   if (!campaign || !job || job.status !== "running" || job.attempts !== attempt) return { next: "done" };
   const now = new Date().toISOString();
   if (result.ok) {
+    const onward = result.platformAdsetId
+      ? null
+      : campaignStepDone(host, job, result.platformCampaignId, (j) => dispatchMessage(campaign.id, j));
+    if (onward) {
+      await host.commit(onward);
+      return { next: "done" };
+    }
+    const adsets = adsetStepDone(host, job, result.platformAdsetId);
     succeed(host, job, { platformCampaignId: result.platformCampaignId }, now);
+    if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
         campaign: true,
+        adsets,
         jobs: [job],
         pending: pendingOf(host, job, { status: "dispatched", dispatchedAt: now }),
         audit: [jobEvent(campaign, job, "job.completed", { attempts: job.attempts, result: job.result })],
@@ -273,10 +285,12 @@ export async function failJob(
 ): Promise<void> {
   const campaign = host.state.existing;
   finishJob(job, "failed", now, error);
+  const adsets = job.actionType === "create_campaign" ? adsetStepFailed(host, job) : [];
   if (job.actionType === "create_campaign") Object.assign(campaign, { status: "failed", updatedAt: now });
   await host.commit(
     releasingNext(host, {
       campaign: true,
+      adsets,
       jobs: [job],
       pending: pendingOf(host, job, { status: "dispatch_failed", dispatchFailureReason: error.message }),
       audit: [jobEvent(campaign, job, "job.failed", { attempts: job.attempts, error })],

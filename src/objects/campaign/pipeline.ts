@@ -178,7 +178,14 @@ export async function createCampaign(host: CampaignHost, input: CreateInput): Pr
     lastModifiedAt: now,
     lastModifiedBy: input.meta.actor,
   };
-  const job = newJob("create_campaign", input.jobId, input.verdictId, createValue(campaign), input.meta, now);
+  const job = newJob(
+    "create_campaign",
+    input.jobId,
+    input.verdictId,
+    createValue(campaign, input.adset.id),
+    input.meta,
+    now,
+  );
   const created = actorEvent(campaign, input.meta, "campaign.created", {
     campaignId: campaign.id,
     platform: campaign.platform,
@@ -193,7 +200,7 @@ export async function createCampaign(host: CampaignHost, input: CreateInput): Pr
     audit: [verdict, created],
     meta: input.meta,
     now,
-    changes: { campaign: true, authority: true },
+    changes: { campaign: true, authority: true, adsets: [{ ...input.adset, campaignId: campaign.id }] },
   });
 }
 
