@@ -18,6 +18,7 @@ import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
 import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
+import { registerAdsetReads } from "./routes/adsets/read";
 import { registerCreateApiKey } from "./routes/api-keys/create";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListApiKeys } from "./routes/api-keys/list";
@@ -106,6 +107,7 @@ export function buildApp() {
   registerGetCampaign(app);
   registerUpdateBudget(app);
   registerLifecycleWrites(app);
+  registerAdsetReads(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);

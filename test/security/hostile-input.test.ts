@@ -26,6 +26,7 @@ import { createTenant, type TestTenant } from "../helpers/tenant";
 let tenant: TestTenant;
 let other: TestTenant;
 let campaignId: string;
+let adsetId: string;
 let jobId: string;
 let victimKeyId: string;
 let creativeId: string;
@@ -86,6 +87,16 @@ beforeAll(async () => {
   jobId = (created.body as { jobId: string }).jobId;
   const job = await waitForJob(tenant.keys.customer, jobId);
   if (job.status !== "completed") throw new Error(`fixture job: ${JSON.stringify(job)}`);
+  for (let i = 0; i < 50 && !adsetId; i++) {
+    const page = await send({
+      method: "GET",
+      path: `/v1/projects/${tenant.projectId}/ads/adsets?campaignId=${campaignId}`,
+      key: tenant.keys.customer,
+    });
+    adsetId = (page.body as { items: { adsetId: string }[] }).items[0]?.adsetId ?? "";
+    if (!adsetId) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!adsetId) throw new Error("fixture ad set did not appear");
   // Then the customer lowers the layer to draft: partners cannot raise anything above it,
   // and every accepted write (create included) waits in the draft queue.
   for (const platform of ["meta", "tiktok", "apple"]) {
@@ -155,6 +166,7 @@ type Slot =
   | "projectId"
   | "platform"
   | "campaignId"
+  | "adsetId"
   | "pendingId"
   | "jobId"
   | "keyId"
@@ -191,6 +203,7 @@ interface RouteCase {
 
 const MODES = ["off", "draft", "auto"] as const;
 const CAMPAIGN = "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}";
+const ADSET = "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}";
 const PENDING = "/v1/projects/{projectId}/ads/{platform}/pending/{pendingId}";
 
 const createBody = () => ({
@@ -214,6 +227,12 @@ const creativeBody = () => ({
 
 const ROUTES: RouteCase[] = [
   { method: "GET", template: "/v1/whoami" },
+  {
+    method: "GET",
+    template: "/v1/projects/{projectId}/ads/adsets",
+    query: ["campaignId", "platforms", "adAccountId", "status", "cursor", "limit"],
+  },
+  { method: "GET", template: ADSET },
   { method: "GET", template: "/v1/projects/{projectId}/ads/ad-accounts", query: ["platforms", "healthy"] },
   { method: "POST", template: "/v1/api-keys/{keyId}/kill" },
   { method: "POST", template: "/v1/api-keys/{keyId}/unkill" },
@@ -483,6 +502,7 @@ const realIds = (): Record<Slot, string> => ({
   projectId: tenant.projectId,
   platform: "meta",
   campaignId,
+  adsetId,
   // No real pending action is ever addressed: approving one would dispatch in the background.
   pendingId: somePendingId,
   jobId,
