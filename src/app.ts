@@ -19,6 +19,7 @@ import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
 import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
 import { registerAdsetReads } from "./routes/adsets/read";
+import { registerUpdateTargeting } from "./routes/adsets/targeting";
 import { registerCreateApiKey } from "./routes/api-keys/create";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListApiKeys } from "./routes/api-keys/list";
@@ -108,6 +109,7 @@ export function buildApp() {
   registerUpdateBudget(app);
   registerLifecycleWrites(app);
   registerAdsetReads(app);
+  registerUpdateTargeting(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);

@@ -54,6 +54,7 @@ export const ACTION_TYPES = [
   "pause_campaign",
   "resume_campaign",
   "delete_campaign",
+  "update_targeting",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -64,6 +65,7 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_campaign: "structural",
   resume_campaign: "structural",
   delete_campaign: "structural",
+  update_targeting: "tactical",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -72,6 +74,7 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_campaign: "ads_pause_campaign",
   resume_campaign: "ads_resume_campaign",
   delete_campaign: "ads_delete_campaign",
+  update_targeting: "ads_update_targeting",
 };
 
 export interface BudgetValue {
@@ -94,6 +97,8 @@ export interface JobRecord {
   id: string;
   kind: string;
   actionType: ActionType;
+  /** The ad set an ad set write acts on (absent: the write acts on the campaign). */
+  adsetId?: string;
   /** What the job asks the platform for (a budget change, a status). */
   newValue: ActionValue;
   status: JobStatus;
@@ -134,7 +139,7 @@ export interface PendingRecord {
   id: string;
   actionType: ActionType;
   jobId: string;
-  entityType: "campaign";
+  entityType: "campaign" | "adset";
   entityId: string;
   entityName: string;
   currentValue: ActionValue | null;
@@ -163,6 +168,7 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "delete_campaign":
       return "deleted";
     case "update_budget":
+    case "update_targeting":
       return current;
   }
 }

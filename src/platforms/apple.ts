@@ -1,5 +1,5 @@
 import { toAppleAmount } from "../domain/money";
-import { buildAdgroupBody } from "./apple-adsets";
+import { appleTargetingDimensions, buildAdgroupBody } from "./apple-adsets";
 import { type AppleOAuthCredentials, type AppleTokenCache, isolateAppleTokenCache } from "./apple-auth";
 import {
   authFailure,
@@ -75,6 +75,18 @@ export class AppleAdapter implements PlatformAdapter {
           if (id === undefined)
             throw new PlatformFailure(transientFailure("Apple accepted the ad group but returned no id"));
           return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
+        case "update_adset_targeting": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          // Ad group updates are bare (no envelope); the dimensions replace the ad group's.
+          await this.request(
+            "PUT",
+            `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups/${encodeURIComponent(platformAdsetId)}`,
+            account,
+            context,
+            { targetingDimensions: appleTargetingDimensions(operation.targeting) },
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
         }
         case "update_budget": {
           if (operation.lifetimeBudgetCents !== undefined) {

@@ -17,7 +17,7 @@ import {
   toHex,
   transientFailure,
 } from "./http";
-import { buildAdsetParams } from "./meta-adsets";
+import { buildAdsetParams, metaTargeting } from "./meta-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -97,6 +97,16 @@ export class MetaAdapter implements PlatformAdapter {
           if (id === undefined)
             throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
           return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
+        case "update_adset_targeting": {
+          const targeting = JSON.stringify(metaTargeting(operation.targeting));
+          await this.updateCampaign(
+            operation.platformAdsetId,
+            new URLSearchParams({ targeting }),
+            accessToken,
+          );
+          const { platformCampaignId, platformAdsetId } = operation;
+          return { ok: true, platformCampaignId, platformAdsetId };
         }
         case "update_budget": {
           const budget = new URLSearchParams();

@@ -16,7 +16,7 @@ import {
   stringField,
   transientFailure,
 } from "./http";
-import { buildAdgroupBody } from "./tiktok-adsets";
+import { buildAdgroupBody, tiktokTargeting } from "./tiktok-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -104,6 +104,21 @@ export class TikTokAdapter implements PlatformAdapter {
               transientFailure("TikTok accepted the ad group but returned no adgroup_id"),
             );
           return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
+        case "update_adset_targeting": {
+          // Placements are fixed at create: the update sends the audience only.
+          const {
+            placement_type: _type,
+            placements: _placements,
+            ...audience
+          } = tiktokTargeting(operation.targeting);
+          await this.call(
+            "/adgroup/update/",
+            { advertiser_id: account.externalId, adgroup_id: operation.platformAdsetId, ...audience },
+            accessToken,
+          );
+          const { platformCampaignId, platformAdsetId } = operation;
+          return { ok: true, platformCampaignId, platformAdsetId };
         }
         case "update_budget": {
           const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;

@@ -40,6 +40,15 @@ export type PlatformOperation =
       dailyBudgetCents?: number;
       lifetimeBudgetCents?: number;
     }
+  | {
+      type: "update_adset_targeting";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      adset: AdsetSpec;
+      /** The whole targeting after the write (platforms replace it). */
+      targeting: Record<string, unknown>;
+    }
   | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };

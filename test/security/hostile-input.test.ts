@@ -305,6 +305,19 @@ const ROUTES: RouteCase[] = [
   { method: "GET", template: CAMPAIGN },
   {
     method: "PATCH",
+    template: `${ADSET}/targeting`,
+    body: () => ({ ageMin: 21 }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "countries", kind: "array" },
+      { path: "ageMin", kind: "integer" },
+      { path: "ageMax", kind: "integer" },
+      { path: "genders", kind: "array" },
+    ],
+  },
+  {
+    method: "PATCH",
     template: `${CAMPAIGN}/budget`,
     body: () => ({ dailyBudgetCents: 6000 }),
     strict: true,
@@ -1432,7 +1445,9 @@ describe("hostile input: headers", () => {
 
   it("answers If-Match garbage with 412 (or 422 past 256 chars), never a 5xx", async () => {
     const key = await freshKey();
-    const patches = WRITES.filter((r) => r.method === "PATCH" && r.template !== `${CAMPAIGN}/budget`);
+    // Gated writes take no If-Match: the campaign object orders them.
+    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`];
+    const patches = WRITES.filter((r) => r.method === "PATCH" && !unconditional.includes(r.template));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...patches), headerValueArb, async (route, ifMatch) => {
         const body = JSON.stringify(route.body?.() ?? {});

@@ -153,7 +153,7 @@ function statusWrite(
   };
 }
 
-const CAMPAIGN_WRITES: Record<ActionType, CampaignWrite> = {
+const CAMPAIGN_WRITES: Record<Exclude<ActionType, "update_targeting">, CampaignWrite> = {
   create_campaign: createCampaign,
   update_budget: updateBudget,
   pause_campaign: statusWrite("pause_campaign", "paused"),
@@ -162,5 +162,7 @@ const CAMPAIGN_WRITES: Record<ActionType, CampaignWrite> = {
 };
 
 export function campaignWrite(action: ActionType): CampaignWrite {
-  return CAMPAIGN_WRITES[action];
+  const write = (CAMPAIGN_WRITES as Partial<Record<ActionType, CampaignWrite>>)[action];
+  if (!write) throw new Error(`${action} is not a campaign-level write`);
+  return write;
 }

@@ -1,0 +1,74 @@
+/**
+ * Owns the ad set-level gated writes (TikTok, Apple: ad group), one description each, judged
+ * against the parent campaign's authority by the same pipeline as the campaign writes. Pure:
+ * the campaign object's pipeline and job machine do the I/O.
+ */
+import { type AdsetRecord, adsetSpec } from "../adset-model";
+import { type TargetingPatch, targetingIssues } from "../adset-rules";
+import { ACTION_AXIS, type ActionValue, type CampaignRecord } from "../campaign-model";
+import { campaignSpec } from "./campaign";
+import type { Refusal, WriteDescription, WriteTarget } from "./types";
+
+export type AdsetWrite<V extends ActionValue = ActionValue> = WriteDescription<WriteTarget, V>;
+
+/** An ad set write needs its ad set live on the platform, under a campaign that is too. */
+function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal | null {
+  if (!adset) return { code: "CONFLICT", message: "This write needs an ad set." };
+  if (adset.status === "deleted")
+    return { code: "CONFLICT", message: "This ad set is deleted.", details: { status: "deleted" } };
+  if (adset.status === "pending" || !adset.platformAdsetId || !campaign.platformCampaignId) {
+    return {
+      code: "CONFLICT",
+      message: "The ad set is not on the platform yet; wait for its create job.",
+      details: { status: adset.status },
+    };
+  }
+  if (adset.status === "failed")
+    return { code: "CONFLICT", message: "The ad set's create failed.", details: { status: "failed" } };
+  return null;
+}
+
+const has = (t: WriteTarget): AdsetRecord => {
+  if (!t.adset) throw new Error("an ad set write without its ad set");
+  return t.adset;
+};
+
+const updateTargeting: AdsetWrite<TargetingPatch> = {
+  action: "update_targeting",
+  axis: ACTION_AXIS.update_targeting,
+  blocker(target, patch) {
+    const notReady = readiness(target.campaign, target.adset);
+    if (notReady) return notReady;
+    const issues = targetingIssues(target.campaign.platform, has(target).targeting, patch);
+    if (issues.length === 0) return null;
+    return {
+      code: "VALIDATION",
+      message: issues.map((i) => i.message).join(" "),
+      details: { issues: issues.map((i) => ({ location: "body", ...i })) },
+    };
+  },
+  currentValue: (target) => ({ ...has(target).targeting }),
+  isNoop: (target, patch) => {
+    const current = has(target).targeting;
+    return Object.entries(patch).every(([k, v]) => JSON.stringify(current[k]) === JSON.stringify(v));
+  },
+  operation(target, patch) {
+    const adset = has(target);
+    const { campaign } = target;
+    if (!adset.platformAdsetId || !campaign.platformCampaignId) return null;
+    return {
+      type: "update_adset_targeting",
+      campaign: campaignSpec(campaign),
+      platformCampaignId: campaign.platformCampaignId,
+      platformAdsetId: adset.platformAdsetId,
+      adset: adsetSpec(adset),
+      targeting: { ...adset.targeting, ...patch },
+    };
+  },
+  settle(target, patch) {
+    const adset = has(target);
+    adset.targeting = { ...adset.targeting, ...patch };
+  },
+};
+
+export const ADSET_WRITES = { update_targeting: updateTargeting } as const;
