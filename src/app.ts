@@ -18,6 +18,7 @@ import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
 import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
+import { registerAdsetLifecycleWrites } from "./routes/adsets/lifecycle";
 import { registerAdsetReads } from "./routes/adsets/read";
 import { registerUpdateTargeting } from "./routes/adsets/targeting";
 import { registerCreateApiKey } from "./routes/api-keys/create";
@@ -110,6 +111,7 @@ export function buildApp() {
   registerLifecycleWrites(app);
   registerAdsetReads(app);
   registerUpdateTargeting(app);
+  registerAdsetLifecycleWrites(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);

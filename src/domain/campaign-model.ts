@@ -55,6 +55,9 @@ export const ACTION_TYPES = [
   "resume_campaign",
   "delete_campaign",
   "update_targeting",
+  "pause_adset",
+  "resume_adset",
+  "delete_adset",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -66,6 +69,9 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   resume_campaign: "structural",
   delete_campaign: "structural",
   update_targeting: "tactical",
+  pause_adset: "structural",
+  resume_adset: "structural",
+  delete_adset: "structural",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -75,6 +81,9 @@ export const JOB_KIND: Record<ActionType, string> = {
   resume_campaign: "ads_resume_campaign",
   delete_campaign: "ads_delete_campaign",
   update_targeting: "ads_update_targeting",
+  pause_adset: "ads_pause_adset",
+  resume_adset: "ads_resume_adset",
+  delete_adset: "ads_delete_adset",
 };
 
 export interface BudgetValue {
@@ -169,6 +178,9 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
       return "deleted";
     case "update_budget":
     case "update_targeting":
+    case "pause_adset":
+    case "resume_adset":
+    case "delete_adset":
       return current;
   }
 }

@@ -88,6 +88,22 @@ export class AppleAdapter implements PlatformAdapter {
           );
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "pause_adset":
+        case "resume_adset":
+        case "delete_adset": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const path = `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups/${encodeURIComponent(platformAdsetId)}`;
+          if (operation.type === "delete_adset") {
+            // A retried delete that finds nothing: the earlier attempt already deleted it.
+            await this.request("DELETE", path, account, context, undefined, {
+              allowNotFound: context.attempt > 1,
+            });
+          } else {
+            const status = operation.type === "pause_adset" ? "PAUSED" : "ENABLED";
+            await this.request("PUT", path, account, context, { status });
+          }
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "update_budget": {
           if (operation.lifetimeBudgetCents !== undefined) {
             return rejectedFailure("Apple campaigns take daily budgets only", LOCAL_CODES.invalidRequest);

@@ -108,6 +108,17 @@ export class MetaAdapter implements PlatformAdapter {
           const { platformCampaignId, platformAdsetId } = operation;
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "pause_adset":
+        case "resume_adset":
+        case "delete_adset": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          if (operation.type === "delete_adset") await this.deleteCampaign(platformAdsetId, accessToken);
+          else {
+            const status = operation.type === "pause_adset" ? "PAUSED" : "ACTIVE";
+            await this.updateCampaign(platformAdsetId, new URLSearchParams({ status }), accessToken);
+          }
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "update_budget": {
           const budget = new URLSearchParams();
           if (operation.dailyBudgetCents !== undefined) {

@@ -120,6 +120,24 @@ export class TikTokAdapter implements PlatformAdapter {
           const { platformCampaignId, platformAdsetId } = operation;
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "pause_adset":
+        case "resume_adset":
+        case "delete_adset": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const operationStatus = { pause_adset: "DISABLE", resume_adset: "ENABLE", delete_adset: "DELETE" }[
+            operation.type
+          ];
+          await this.call(
+            "/adgroup/status/update/",
+            {
+              advertiser_id: account.externalId,
+              adgroup_ids: [platformAdsetId],
+              operation_status: operationStatus,
+            },
+            accessToken,
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "update_budget": {
           const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
           if (cents === undefined) {

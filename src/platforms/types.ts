@@ -49,6 +49,12 @@ export type PlatformOperation =
       /** The whole targeting after the write (platforms replace it). */
       targeting: Record<string, unknown>;
     }
+  | {
+      type: "pause_adset" | "resume_adset" | "delete_adset";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+    }
   | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };

@@ -341,6 +341,16 @@ const ROUTES: RouteCase[] = [
     fields: [],
   },
   { method: "DELETE", template: CAMPAIGN, body: () => ({}), strict: true, required: false, fields: [] },
+  { method: "POST", template: `${ADSET}/pause`, body: () => ({}), strict: true, required: false, fields: [] },
+  {
+    method: "POST",
+    template: `${ADSET}/resume`,
+    body: () => ({}),
+    strict: true,
+    required: false,
+    fields: [],
+  },
+  { method: "DELETE", template: ADSET, body: () => ({}), strict: true, required: false, fields: [] },
   { method: "GET", template: `${CAMPAIGN}/authority` },
   {
     method: "PATCH",

@@ -3,7 +3,7 @@
  * against the parent campaign's authority by the same pipeline as the campaign writes. Pure:
  * the campaign object's pipeline and job machine do the I/O.
  */
-import { type AdsetRecord, adsetSpec } from "../adset-model";
+import { type AdsetRecord, type AdsetStatus, adsetSpec } from "../adset-model";
 import { type TargetingPatch, targetingIssues } from "../adset-rules";
 import { ACTION_AXIS, type ActionValue, type CampaignRecord } from "../campaign-model";
 import { campaignSpec } from "./campaign";
@@ -71,4 +71,37 @@ const updateTargeting: AdsetWrite<TargetingPatch> = {
   },
 };
 
-export const ADSET_WRITES = { update_targeting: updateTargeting } as const;
+/** Pause, resume and delete: structural writes that move the ad set to one status. */
+function statusWrite(
+  action: "pause_adset" | "resume_adset" | "delete_adset",
+  status: AdsetStatus,
+): AdsetWrite<{ status: AdsetStatus }> {
+  return {
+    action,
+    axis: ACTION_AXIS[action],
+    blocker: (target) => readiness(target.campaign, target.adset),
+    currentValue: (target) => ({ status: has(target).status }),
+    isNoop: (target) => has(target).status === status,
+    operation(target) {
+      const adset = has(target);
+      const { campaign } = target;
+      if (!adset.platformAdsetId || !campaign.platformCampaignId) return null;
+      return {
+        type: action,
+        campaign: campaignSpec(campaign),
+        platformCampaignId: campaign.platformCampaignId,
+        platformAdsetId: adset.platformAdsetId,
+      };
+    },
+    settle(target) {
+      has(target).status = status;
+    },
+  };
+}
+
+export const ADSET_WRITES = {
+  update_targeting: updateTargeting,
+  pause_adset: statusWrite("pause_adset", "paused"),
+  resume_adset: statusWrite("resume_adset", "active"),
+  delete_adset: statusWrite("delete_adset", "deleted"),
+} as const;

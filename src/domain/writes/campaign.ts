@@ -15,6 +15,14 @@ import {
 } from "../campaign-model";
 import type { Refusal, WriteDescription } from "./types";
 
+/** The actions on the campaign itself (the ad set ones live in `writes/adset.ts`). */
+export type CampaignAction =
+  | "create_campaign"
+  | "update_budget"
+  | "pause_campaign"
+  | "resume_campaign"
+  | "delete_campaign";
+
 export type CampaignWrite<V extends ActionValue = ActionValue> = WriteDescription<CampaignRecord, V>;
 
 export function campaignSpec(c: CampaignRecord): CampaignSpec {
@@ -153,7 +161,7 @@ function statusWrite(
   };
 }
 
-const CAMPAIGN_WRITES: Record<Exclude<ActionType, "update_targeting">, CampaignWrite> = {
+const CAMPAIGN_WRITES: Record<CampaignAction, CampaignWrite> = {
   create_campaign: createCampaign,
   update_budget: updateBudget,
   pause_campaign: statusWrite("pause_campaign", "paused"),
