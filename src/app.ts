@@ -18,6 +18,7 @@ import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
 import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
+import { registerUpdateAdsetBudget } from "./routes/adsets/budget";
 import { registerAdsetLifecycleWrites } from "./routes/adsets/lifecycle";
 import { registerAdsetReads } from "./routes/adsets/read";
 import { registerUpdateTargeting } from "./routes/adsets/targeting";
@@ -112,6 +113,7 @@ export function buildApp() {
   registerAdsetReads(app);
   registerUpdateTargeting(app);
   registerAdsetLifecycleWrites(app);
+  registerUpdateAdsetBudget(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);

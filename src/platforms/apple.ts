@@ -88,6 +88,8 @@ export class AppleAdapter implements PlatformAdapter {
           );
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "update_adset_budget":
+          return rejectedFailure("Apple ad groups have no budget", LOCAL_CODES.invalidRequest);
         case "pause_adset":
         case "resume_adset":
         case "delete_adset": {

@@ -108,6 +108,21 @@ export class MetaAdapter implements PlatformAdapter {
           const { platformCampaignId, platformAdsetId } = operation;
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "update_adset_budget": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const params = new URLSearchParams();
+          if (operation.dailyBudgetCents !== undefined) {
+            params.set("daily_budget", String(toMetaAmount(operation.dailyBudgetCents, account.currency)));
+          }
+          if (operation.lifetimeBudgetCents !== undefined) {
+            params.set(
+              "lifetime_budget",
+              String(toMetaAmount(operation.lifetimeBudgetCents, account.currency)),
+            );
+          }
+          await this.updateCampaign(platformAdsetId, params, accessToken);
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "pause_adset":
         case "resume_adset":
         case "delete_adset": {

@@ -141,7 +141,7 @@ function budgetIssue(operation: PlatformOperation, account: AdAccountConnection)
   const amounts =
     operation.type === "create_campaign"
       ? [operation.campaign.dailyBudgetCents, operation.campaign.lifetimeBudgetCents]
-      : operation.type === "update_budget"
+      : operation.type === "update_budget" || operation.type === "update_adset_budget"
         ? [operation.dailyBudgetCents, operation.lifetimeBudgetCents]
         : [];
   for (const cents of amounts) {

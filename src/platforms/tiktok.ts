@@ -120,6 +120,26 @@ export class TikTokAdapter implements PlatformAdapter {
           const { platformCampaignId, platformAdsetId } = operation;
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "update_adset_budget": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
+          if (cents === undefined) {
+            return rejectedFailure(
+              "A budget update needs a daily or lifetime budget",
+              LOCAL_CODES.invalidRequest,
+            );
+          }
+          await this.call(
+            "/adgroup/update/",
+            {
+              advertiser_id: account.externalId,
+              adgroup_id: platformAdsetId,
+              budget: toTikTokAmount(cents, account.currency),
+            },
+            accessToken,
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "pause_adset":
         case "resume_adset":
         case "delete_adset": {

@@ -50,6 +50,14 @@ export type PlatformOperation =
       targeting: Record<string, unknown>;
     }
   | {
+      type: "update_adset_budget";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      dailyBudgetCents?: number;
+      lifetimeBudgetCents?: number;
+    }
+  | {
       type: "pause_adset" | "resume_adset" | "delete_adset";
       campaign: CampaignSpec;
       platformCampaignId: string;

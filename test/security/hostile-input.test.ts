@@ -318,6 +318,14 @@ const ROUTES: RouteCase[] = [
   },
   {
     method: "PATCH",
+    template: `${ADSET}/budget`,
+    body: () => ({ dailyBudgetCents: 6000 }),
+    strict: true,
+    required: true,
+    fields: [{ path: "dailyBudgetCents", kind: "integer" }],
+  },
+  {
+    method: "PATCH",
     template: `${CAMPAIGN}/budget`,
     body: () => ({ dailyBudgetCents: 6000 }),
     strict: true,
@@ -1456,7 +1464,7 @@ describe("hostile input: headers", () => {
   it("answers If-Match garbage with 412 (or 422 past 256 chars), never a 5xx", async () => {
     const key = await freshKey();
     // Gated writes take no If-Match: the campaign object orders them.
-    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`];
+    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`, `${ADSET}/budget`];
     const patches = WRITES.filter((r) => r.method === "PATCH" && !unconditional.includes(r.template));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...patches), headerValueArb, async (route, ifMatch) => {

@@ -3,9 +3,11 @@
  * against the parent campaign's authority by the same pipeline as the campaign writes. Pure:
  * the campaign object's pipeline and job machine do the I/O.
  */
+
+import { budgetLevel } from "../adset-defaults";
 import { type AdsetRecord, type AdsetStatus, adsetSpec } from "../adset-model";
 import { type TargetingPatch, targetingIssues } from "../adset-rules";
-import { ACTION_AXIS, type ActionValue, type CampaignRecord } from "../campaign-model";
+import { ACTION_AXIS, type ActionValue, type BudgetValue, type CampaignRecord } from "../campaign-model";
 import { campaignSpec } from "./campaign";
 import type { Refusal, WriteDescription, WriteTarget } from "./types";
 
@@ -71,6 +73,72 @@ const updateTargeting: AdsetWrite<TargetingPatch> = {
   },
 };
 
+function budgetRefusal(path: keyof BudgetValue, message: string): Refusal {
+  return { code: "VALIDATION", message, details: { issues: [{ location: "body", path, message }] } };
+}
+
+/** The ad set's budget; only where the budget lives at ad set level (no campaign budget). */
+const updateAdsetBudget: AdsetWrite<BudgetValue> = {
+  action: "update_budget",
+  axis: ACTION_AXIS.update_budget,
+  blocker(target, budget) {
+    const field = budget.dailyBudgetCents !== undefined ? "dailyBudgetCents" : "lifetimeBudgetCents";
+    if (budgetLevel(target.campaign) === "campaign") {
+      return budgetRefusal(
+        field,
+        "This campaign's budget lives at campaign level; change it with PATCH …/campaigns/{campaignId}/budget.",
+      );
+    }
+    if (target.campaign.platform === "apple") return budgetRefusal(field, "Apple ad groups have no budget.");
+    const notReady = readiness(target.campaign, target.adset);
+    if (notReady) return notReady;
+    const adset = has(target);
+    if (budget.dailyBudgetCents !== undefined && adset.dailyBudgetCents === null) {
+      return budgetRefusal(
+        "dailyBudgetCents",
+        "This ad set has a lifetime budget; its budget kind cannot change.",
+      );
+    }
+    if (budget.lifetimeBudgetCents !== undefined && adset.lifetimeBudgetCents === null) {
+      return budgetRefusal(
+        "lifetimeBudgetCents",
+        "This ad set has a daily budget; its budget kind cannot change.",
+      );
+    }
+    return null;
+  },
+  currentValue: (target) => {
+    const adset = has(target);
+    return adset.dailyBudgetCents !== null
+      ? { dailyBudgetCents: adset.dailyBudgetCents }
+      : { lifetimeBudgetCents: adset.lifetimeBudgetCents ?? 0 };
+  },
+  isNoop: (target, budget) => {
+    const adset = has(target);
+    return (
+      (budget.dailyBudgetCents ?? adset.dailyBudgetCents) === adset.dailyBudgetCents &&
+      (budget.lifetimeBudgetCents ?? adset.lifetimeBudgetCents) === adset.lifetimeBudgetCents
+    );
+  },
+  operation(target, budget) {
+    const adset = has(target);
+    const { campaign } = target;
+    if (!adset.platformAdsetId || !campaign.platformCampaignId) return null;
+    return {
+      type: "update_adset_budget",
+      campaign: campaignSpec(campaign),
+      platformCampaignId: campaign.platformCampaignId,
+      platformAdsetId: adset.platformAdsetId,
+      ...budget,
+    };
+  },
+  settle(target, budget) {
+    const adset = has(target);
+    if (budget.dailyBudgetCents !== undefined) adset.dailyBudgetCents = budget.dailyBudgetCents;
+    if (budget.lifetimeBudgetCents !== undefined) adset.lifetimeBudgetCents = budget.lifetimeBudgetCents;
+  },
+};
+
 /** Pause, resume and delete: structural writes that move the ad set to one status. */
 function statusWrite(
   action: "pause_adset" | "resume_adset" | "delete_adset",
@@ -98,6 +166,9 @@ function statusWrite(
     },
   };
 }
+
+/** `update_budget` serves both levels: with an ad set it is this description. */
+export const ADSET_BUDGET_WRITE = updateAdsetBudget as AdsetWrite;
 
 export const ADSET_WRITES = {
   update_targeting: updateTargeting,

@@ -1,11 +1,15 @@
 /** Owns the lookup of a write's description by its action, campaign-level and ad set-level alike. */
 import type { ActionType } from "../campaign-model";
-import { ADSET_WRITES, type AdsetWrite } from "./adset";
+import { ADSET_BUDGET_WRITE, ADSET_WRITES, type AdsetWrite } from "./adset";
 import { campaignWrite } from "./campaign";
 import type { WriteTarget } from "./types";
 
-/** The campaign-level writes see the target's campaign; the ad set writes the whole target. */
-export function describeWrite(action: ActionType): AdsetWrite {
+/**
+ * The campaign-level writes see the target's campaign; the ad set writes the whole target.
+ * `update_budget` names both levels: `onAdset` picks the ad set's.
+ */
+export function describeWrite(action: ActionType, onAdset = false): AdsetWrite {
+  if (action === "update_budget" && onAdset) return ADSET_BUDGET_WRITE;
   if (action in ADSET_WRITES) return ADSET_WRITES[action as keyof typeof ADSET_WRITES] as AdsetWrite;
   const write = campaignWrite(action);
   return {

@@ -98,7 +98,9 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
     actionType: item.actionType,
     campaignId: campaign.id,
     currentValueWhenQueued: item.currentValue,
-    currentValueNow: describeWrite(item.actionType).currentValue(writeTarget(host, job)),
+    currentValueNow: describeWrite(item.actionType, job.adsetId !== undefined).currentValue(
+      writeTarget(host, job),
+    ),
     newValue: item.newValue,
     ...(input.note ? { note: input.note } : {}),
   };

@@ -170,7 +170,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
   if (message.generation !== job.generation) return { proceed: false, reason: "superseded message" };
   // Released again when the job ahead of it settles.
   if (aheadOf(host, job)) return { proceed: false, reason: "behind an earlier write" };
-  const write = describeWrite(job.actionType);
+  const write = describeWrite(job.actionType, job.adsetId !== undefined);
   const target = writeTarget(host, job);
   const step = adsetStep(host, job);
   const operation = step === undefined ? write.operation(target, job.newValue) : step;
@@ -285,7 +285,7 @@ function succeed(
 ): void {
   const campaign = host.state.existing;
   const target = writeTarget(host, job);
-  describeWrite(job.actionType).settle(target, job.newValue, outcome);
+  describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
   campaign.updatedAt = now;
   if (target.adset) target.adset.updatedAt = now;
   finishJob(job, "completed", now, null);

@@ -75,7 +75,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const adset = input.adsetId ? (state.adsets.get(input.adsetId) ?? null) : null;
   if (input.adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
   const target = { campaign, adset };
-  const write = describeWrite(input.action);
+  const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
   const refusal = write.blocker(target, input.value);
   if (refusal) return fail(refusal.code, refusal.message, refusal.details);
