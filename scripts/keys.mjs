@@ -24,6 +24,7 @@ const SCOPES = [
   "ads:write:campaigns",
   "ads:write:budgets",
   "ads:write:lifecycle",
+  "ads:write:targeting",
   "ads:write:creative",
   "ads:write:connect",
   "ads:write:policy",

@@ -18,6 +18,10 @@ import { registerGetAdAccount } from "./routes/ad-accounts/get";
 import { registerListAdAccounts } from "./routes/ad-accounts/list";
 import { registerOAuthUrl } from "./routes/ad-accounts/oauth-url";
 import { registerSyncAdAccount } from "./routes/ad-accounts/sync";
+import { registerUpdateAdsetBudget } from "./routes/adsets/budget";
+import { registerAdsetLifecycleWrites } from "./routes/adsets/lifecycle";
+import { registerAdsetReads } from "./routes/adsets/read";
+import { registerUpdateTargeting } from "./routes/adsets/targeting";
 import { registerCreateApiKey } from "./routes/api-keys/create";
 import { registerKillApiKey } from "./routes/api-keys/kill";
 import { registerListApiKeys } from "./routes/api-keys/list";
@@ -106,6 +110,10 @@ export function buildApp() {
   registerGetCampaign(app);
   registerUpdateBudget(app);
   registerLifecycleWrites(app);
+  registerAdsetReads(app);
+  registerUpdateTargeting(app);
+  registerAdsetLifecycleWrites(app);
+  registerUpdateAdsetBudget(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);
@@ -139,6 +147,10 @@ export function buildApp() {
     tags: [
       { name: "Campaigns", description: "Create campaigns and read them." },
       { name: "Campaign writes", description: "Gated writes: budget, pause, resume, delete." },
+      {
+        name: "Ad sets",
+        description: "The campaign's ad sets (TikTok and Apple: ad groups) and their gated writes.",
+      },
       { name: "Authority", description: "Per-campaign authority and the layer defaults." },
       { name: "Pending actions", description: "The draft queue the customer approves or rejects." },
       { name: "Jobs", description: "Poll what a write set in motion." },

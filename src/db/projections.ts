@@ -5,8 +5,9 @@
  */
 import { type Column, getTableColumns, sql, type Table } from "drizzle-orm";
 import type { drizzle } from "drizzle-orm/d1";
+import type { AdsetRecord } from "../domain/adset-model";
 import type { AuthorityState, CampaignRecord, JobRecord, PendingRecord } from "../domain/campaign-model";
-import { campaigns, jobs, pendingActions } from "./schema";
+import { adsets, campaigns, jobs, pendingActions } from "./schema";
 
 type Orm = ReturnType<typeof drizzle>;
 
@@ -145,5 +146,49 @@ export function pendingUpsert(orm: Orm, campaign: CampaignRecord, p: PendingReco
         "stateVersion",
       ]),
       setWhere: newerOnly("pending_actions"),
+    });
+}
+
+export function adsetUpsert(orm: Orm, campaign: CampaignRecord, a: AdsetRecord, stateVersion: number) {
+  return orm
+    .insert(adsets)
+    .values({
+      id: a.id,
+      organizationId: campaign.organizationId,
+      projectId: campaign.projectId,
+      campaignId: campaign.id,
+      platform: campaign.platform,
+      adAccountId: campaign.adAccountId,
+      name: a.name,
+      status: a.status,
+      optimizationGoal: a.optimizationGoal,
+      billingEvent: a.billingEvent,
+      bidStrategy: a.bidStrategy,
+      dailyBudgetCents: a.dailyBudgetCents,
+      lifetimeBudgetCents: a.lifetimeBudgetCents,
+      targeting: a.targeting,
+      schedule: { ...a.schedule },
+      platformAdsetId: a.platformAdsetId,
+      stateVersion,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    })
+    .onConflictDoUpdate({
+      target: adsets.id,
+      set: excludedSet(adsets, [
+        "name",
+        "status",
+        "optimizationGoal",
+        "billingEvent",
+        "bidStrategy",
+        "dailyBudgetCents",
+        "lifetimeBudgetCents",
+        "targeting",
+        "schedule",
+        "platformAdsetId",
+        "stateVersion",
+        "updatedAt",
+      ]),
+      setWhere: newerOnly("adsets"),
     });
 }

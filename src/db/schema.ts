@@ -204,6 +204,36 @@ export const campaigns = sqliteTable(
   ],
 );
 
+/** D1 copies of the campaign objects' ad sets (TikTok, Apple: ad groups), for lists. */
+export const adsets = sqliteTable(
+  "adsets",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    projectId: text("project_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    platform: text("platform").notNull(),
+    adAccountId: text("ad_account_id").notNull(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    optimizationGoal: text("optimization_goal").notNull(),
+    billingEvent: text("billing_event").notNull(),
+    bidStrategy: text("bid_strategy", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    dailyBudgetCents: integer("daily_budget_cents"),
+    lifetimeBudgetCents: integer("lifetime_budget_cents"),
+    targeting: text("targeting", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    schedule: text("schedule", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    platformAdsetId: text("platform_adset_id"),
+    stateVersion: integer("state_version").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("adsets_project_idx").on(t.projectId, t.createdAt, t.id),
+    index("adsets_campaign_idx").on(t.campaignId),
+  ],
+);
+
 export const jobs = sqliteTable(
   "jobs",
   {

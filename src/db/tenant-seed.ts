@@ -52,6 +52,7 @@ export const PARTNER_SCOPES = [
   "ads:read",
   "ads:write:campaigns",
   "ads:write:budgets",
+  "ads:write:targeting",
   "ads:write:lifecycle",
   "ads:write:creative",
   "ads:write:policy",
@@ -182,7 +183,17 @@ export function sandboxAdAccounts(ids: Record<SeedPlatform, string>, label: stri
       timezone: "America/New_York",
       tokenStatus: "valid",
       connection: "sandbox",
-      settings: { defaultCountries: ["US"] },
+      // What Meta's Sales, Leads and App campaigns promote: the sandbox answers for any ids.
+      settings: {
+        defaultCountries: ["US"],
+        promotedObject: {
+          pixel_id: "1234567890123456",
+          custom_event_type: "PURCHASE",
+          page_id: "100000000000001",
+          application_id: "200000000000002",
+          object_store_url: "https://apps.apple.com/app/id1484093487",
+        },
+      },
     },
     {
       id: ids.tiktok,

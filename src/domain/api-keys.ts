@@ -47,6 +47,7 @@ export const KEY_SCOPES = [
   "ads:write:campaigns",
   "ads:write:budgets",
   "ads:write:lifecycle",
+  "ads:write:targeting",
   "ads:write:creative",
   "ads:write:connect",
   "ads:write:policy",

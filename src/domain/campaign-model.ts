@@ -54,6 +54,10 @@ export const ACTION_TYPES = [
   "pause_campaign",
   "resume_campaign",
   "delete_campaign",
+  "update_targeting",
+  "pause_adset",
+  "resume_adset",
+  "delete_adset",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -64,6 +68,10 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_campaign: "structural",
   resume_campaign: "structural",
   delete_campaign: "structural",
+  update_targeting: "tactical",
+  pause_adset: "structural",
+  resume_adset: "structural",
+  delete_adset: "structural",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -72,6 +80,10 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_campaign: "ads_pause_campaign",
   resume_campaign: "ads_resume_campaign",
   delete_campaign: "ads_delete_campaign",
+  update_targeting: "ads_update_targeting",
+  pause_adset: "ads_pause_adset",
+  resume_adset: "ads_resume_adset",
+  delete_adset: "ads_delete_adset",
 };
 
 export interface BudgetValue {
@@ -94,6 +106,8 @@ export interface JobRecord {
   id: string;
   kind: string;
   actionType: ActionType;
+  /** The ad set an ad set write acts on (absent: the write acts on the campaign). */
+  adsetId?: string;
   /** What the job asks the platform for (a budget change, a status). */
   newValue: ActionValue;
   status: JobStatus;
@@ -113,7 +127,8 @@ export interface JobRecord {
   sandbox: boolean;
   requestedBy: ActorRef;
   requestId: string | null;
-  result: { platformCampaignId: string } | null;
+  /** After a create's first step, the campaign id alone; at the end, the default ad set's too. */
+  result: { platformCampaignId: string; platformAdsetId?: string } | null;
   error: JobError | null;
   startedAt: string;
   finishedAt: string | null;
@@ -133,7 +148,7 @@ export interface PendingRecord {
   id: string;
   actionType: ActionType;
   jobId: string;
-  entityType: "campaign";
+  entityType: "campaign" | "adset";
   entityId: string;
   entityName: string;
   currentValue: ActionValue | null;
@@ -162,6 +177,10 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "delete_campaign":
       return "deleted";
     case "update_budget":
+    case "update_targeting":
+    case "pause_adset":
+    case "resume_adset":
+    case "delete_adset":
       return current;
   }
 }

@@ -7,6 +7,7 @@ export const ID_PREFIXES = {
   layer: "lyr",
   adAccount: "aa",
   campaign: "cmp",
+  adset: "adg",
   job: "job",
   verdict: "ver",
   apiKey: "key",

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ImportInput, type ImportOutcome, planImport } from "../connections/import-model";
 import type { DispatchMessage } from "../dispatch/messages";
+import type { AdsetRecord } from "../domain/adset-model";
 import type { AuthorityState, CampaignRecord } from "../domain/campaign-model";
 import { type Env, outboxRetryPolicy } from "../env";
 import { type DecisionInput, decidePending, expireDue, nextExpiryAt } from "./campaign/approvals";
@@ -89,6 +90,13 @@ export class CampaignObject extends DurableObject<Env> {
     const found = this.state.inScope(scope);
     if (!found || !this.state.authority) return notFound();
     return { ok: true, campaign: found, authority: this.state.authority };
+  }
+
+  /** One of the campaign's ad sets as it is now. */
+  readAdset(scope: CampaignScope, adsetId: string): Result<{ adset: AdsetRecord }> {
+    const adset = this.state.inScope(scope) ? this.state.adsets.get(adsetId) : undefined;
+    if (!adset) return { ...notFound(), message: "Ad set not found." };
+    return { ok: true, adset };
   }
 
   // ---------------------------------------------------------------- writes
@@ -208,4 +216,15 @@ export async function readCampaign(
 ): Promise<ReturnType<CampaignObject["read"]>> {
   const answer: unknown = await campaignObject(env, campaignId).read(scope);
   return answer as ReturnType<CampaignObject["read"]>;
+}
+
+/** One ad set as it is now, from its campaign's object (typed as the method's own, see above). */
+export async function readAdset(
+  env: Env,
+  campaignId: string,
+  scope: CampaignScope,
+  adsetId: string,
+): Promise<ReturnType<CampaignObject["readAdset"]>> {
+  const answer: unknown = await campaignObject(env, campaignId).readAdset(scope, adsetId);
+  return answer as ReturnType<CampaignObject["readAdset"]>;
 }

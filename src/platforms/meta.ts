@@ -17,6 +17,7 @@ import {
   toHex,
   transientFailure,
 } from "./http";
+import { buildAdsetParams, metaTargeting } from "./meta-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -80,6 +81,59 @@ export class MetaAdapter implements PlatformAdapter {
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
+        case "create_adset": {
+          const params = buildAdsetParams(
+            operation.campaign,
+            operation.platformCampaignId,
+            operation.adset,
+            account,
+          );
+          params.set("access_token", accessToken);
+          const response = await this.send(this.graphUrl(`act_${account.externalId}/adsets`), {
+            method: "POST",
+            body: params,
+          });
+          const id = idField(response.body, "id");
+          if (id === undefined)
+            throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
+          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
+        case "update_adset_targeting": {
+          const targeting = JSON.stringify(metaTargeting(operation.targeting));
+          await this.updateCampaign(
+            operation.platformAdsetId,
+            new URLSearchParams({ targeting }),
+            accessToken,
+          );
+          const { platformCampaignId, platformAdsetId } = operation;
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
+        case "update_adset_budget": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const params = new URLSearchParams();
+          if (operation.dailyBudgetCents !== undefined) {
+            params.set("daily_budget", String(toMetaAmount(operation.dailyBudgetCents, account.currency)));
+          }
+          if (operation.lifetimeBudgetCents !== undefined) {
+            params.set(
+              "lifetime_budget",
+              String(toMetaAmount(operation.lifetimeBudgetCents, account.currency)),
+            );
+          }
+          await this.updateCampaign(platformAdsetId, params, accessToken);
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
+        case "pause_adset":
+        case "resume_adset":
+        case "delete_adset": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          if (operation.type === "delete_adset") await this.deleteCampaign(platformAdsetId, accessToken);
+          else {
+            const status = operation.type === "pause_adset" ? "PAUSED" : "ACTIVE";
+            await this.updateCampaign(platformAdsetId, new URLSearchParams({ status }), accessToken);
+          }
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "update_budget": {
           const budget = new URLSearchParams();
           if (operation.dailyBudgetCents !== undefined) {
@@ -243,7 +297,10 @@ function buildCreateParams(
 
   const promotedObject = account.settings.promotedObject;
   if (campaign.outcome === "app_installs" && isRecord(promotedObject)) {
-    params.set("promoted_object", JSON.stringify(promotedObject));
+    // The app part only: the same settings also carry the pixel and page other outcomes use.
+    const { application_id, object_store_url } = promotedObject;
+    const app = application_id === undefined ? promotedObject : { application_id, object_store_url };
+    params.set("promoted_object", JSON.stringify(app));
   }
   return params;
 }

@@ -21,6 +21,8 @@ export const SANDBOX_THROTTLE_RETRY_AFTER_MS = 1_000;
 export interface SandboxMarkers {
   /** Attempts 1..failAttempts answer 503. */
   failAttempts: number;
+  /** `[sandbox:adset_fail=N]`: an ad set create answers 503 up to attempt N (the campaign's is unaffected). */
+  adsetFailAttempts: number;
   reject: boolean;
   throttle: boolean;
   delayMs: number;
@@ -28,9 +30,11 @@ export interface SandboxMarkers {
 
 export function parseSandboxMarkers(campaignName: string): SandboxMarkers {
   const fail = /\[sandbox:fail=(\d+)\]/i.exec(campaignName);
+  const adsetFail = /\[sandbox:adset_fail=(\d+)\]/i.exec(campaignName);
   const slow = /\[sandbox:slow=(\d+)\]/i.exec(campaignName);
   return {
     failAttempts: fail?.[1] === undefined ? 0 : Number(fail[1]),
+    adsetFailAttempts: adsetFail?.[1] === undefined ? 0 : Number(adsetFail[1]),
     reject: /\[sandbox:reject\]/i.test(campaignName),
     throttle: /\[sandbox:throttle\]/i.test(campaignName),
     delayMs: slow?.[1] === undefined ? 0 : Math.min(Number(slow[1]), SANDBOX_MAX_DELAY_MS),
@@ -83,7 +87,10 @@ export class SandboxAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     const platform = account.platform;
-    const markers = parseSandboxMarkers(operation.campaign.name);
+    // An ad set's markers are its own name's.
+    const markers = parseSandboxMarkers(
+      operation.type === "create_adset" ? operation.adset.name : operation.campaign.name,
+    );
     if (markers.delayMs > 0) await this.sleep(markers.delayMs);
 
     if (markers.reject) {
@@ -96,6 +103,11 @@ export class SandboxAdapter implements PlatformAdapter {
         { platformCode: "503" },
       );
     }
+    if (operation.type === "create_adset" && context.attempt <= markers.adsetFailAttempts) {
+      return transientFailure(`Service Unavailable (sandbox ad set attempt ${context.attempt} failing)`, {
+        platformCode: "503",
+      });
+    }
     if (markers.throttle && context.attempt === 1) {
       const throttle = THROTTLES[platform];
       return transientFailure(`${throttle.message} [sandbox:throttle]`, {
@@ -107,6 +119,16 @@ export class SandboxAdapter implements PlatformAdapter {
     const invalidAmount = budgetIssue(operation, account);
     if (invalidAmount !== null) return rejectedFailure(invalidAmount, LOCAL_CODES.invalidAmount);
 
+    if (operation.type === "create_adset") {
+      return {
+        ok: true,
+        platformCampaignId: operation.platformCampaignId,
+        platformAdsetId: await sandboxCampaignId(
+          platform,
+          `${context.idempotencyKey}:${operation.adset.adsetId}`,
+        ),
+      };
+    }
     if (operation.type === "create_campaign") {
       return { ok: true, platformCampaignId: await sandboxCampaignId(platform, context.idempotencyKey) };
     }
@@ -119,7 +141,7 @@ function budgetIssue(operation: PlatformOperation, account: AdAccountConnection)
   const amounts =
     operation.type === "create_campaign"
       ? [operation.campaign.dailyBudgetCents, operation.campaign.lifetimeBudgetCents]
-      : operation.type === "update_budget"
+      : operation.type === "update_budget" || operation.type === "update_adset_budget"
         ? [operation.dailyBudgetCents, operation.lifetimeBudgetCents]
         : [];
   for (const cents of amounts) {

@@ -16,6 +16,7 @@ import {
   stringField,
   transientFailure,
 } from "./http";
+import { buildAdgroupBody, tiktokTargeting } from "./tiktok-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -87,6 +88,76 @@ export class TikTokAdapter implements PlatformAdapter {
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
+        case "create_adset": {
+          const requestId = await tiktokRequestId(`${context.idempotencyKey}:${operation.adset.adsetId}`);
+          const body = buildAdgroupBody(
+            operation.campaign,
+            operation.platformCampaignId,
+            operation.adset,
+            account,
+            requestId,
+          );
+          const data = await this.call("/adgroup/create/", body, accessToken);
+          const id = idField(data, "adgroup_id");
+          if (id === undefined)
+            throw new PlatformFailure(
+              transientFailure("TikTok accepted the ad group but returned no adgroup_id"),
+            );
+          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
+        }
+        case "update_adset_targeting": {
+          // Placements are fixed at create: the update sends the audience only.
+          const {
+            placement_type: _type,
+            placements: _placements,
+            ...audience
+          } = tiktokTargeting(operation.targeting);
+          await this.call(
+            "/adgroup/update/",
+            { advertiser_id: account.externalId, adgroup_id: operation.platformAdsetId, ...audience },
+            accessToken,
+          );
+          const { platformCampaignId, platformAdsetId } = operation;
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
+        case "update_adset_budget": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
+          if (cents === undefined) {
+            return rejectedFailure(
+              "A budget update needs a daily or lifetime budget",
+              LOCAL_CODES.invalidRequest,
+            );
+          }
+          await this.call(
+            "/adgroup/update/",
+            {
+              advertiser_id: account.externalId,
+              adgroup_id: platformAdsetId,
+              budget: toTikTokAmount(cents, account.currency),
+            },
+            accessToken,
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
+        case "pause_adset":
+        case "resume_adset":
+        case "delete_adset": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const operationStatus = { pause_adset: "DISABLE", resume_adset: "ENABLE", delete_adset: "DELETE" }[
+            operation.type
+          ];
+          await this.call(
+            "/adgroup/status/update/",
+            {
+              advertiser_id: account.externalId,
+              adgroup_ids: [platformAdsetId],
+              operation_status: operationStatus,
+            },
+            accessToken,
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
         case "update_budget": {
           const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
           if (cents === undefined) {

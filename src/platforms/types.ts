@@ -1,3 +1,4 @@
+import type { AdsetSpec } from "../domain/adset-model";
 import type { CampaignRecord } from "../domain/campaign-model";
 import type { Platform } from "../domain/platform-rules";
 
@@ -31,6 +32,7 @@ export interface AdAccountConnection {
 
 export type PlatformOperation =
   | { type: "create_campaign"; campaign: CampaignSpec }
+  | { type: "create_adset"; campaign: CampaignSpec; platformCampaignId: string; adset: AdsetSpec }
   | {
       type: "update_budget";
       campaign: CampaignSpec;
@@ -38,12 +40,35 @@ export type PlatformOperation =
       dailyBudgetCents?: number;
       lifetimeBudgetCents?: number;
     }
+  | {
+      type: "update_adset_targeting";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      adset: AdsetSpec;
+      /** The whole targeting after the write (platforms replace it). */
+      targeting: Record<string, unknown>;
+    }
+  | {
+      type: "update_adset_budget";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      dailyBudgetCents?: number;
+      lifetimeBudgetCents?: number;
+    }
+  | {
+      type: "pause_adset" | "resume_adset" | "delete_adset";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+    }
   | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };
 
 export type PlatformResult =
-  | { ok: true; platformCampaignId: string }
+  | { ok: true; platformCampaignId: string; platformAdsetId?: string }
   | {
       ok: false;
       /**

@@ -70,7 +70,7 @@ describe("dispatch through the sandbox", () => {
 
   it("[sandbox:slow=300] completes after the delay", async () => {
     const c = await createCampaign(tenant, "meta", { body: { name: "Slow [sandbox:slow=300]" } });
-    expect(c.job).toMatchObject({ status: "completed", attempts: 1 });
+    expect(c.job, JSON.stringify(c.job)).toMatchObject({ status: "completed", attempts: 1 });
   });
 
   it("exhausted retries fail the job with PLATFORM_ERROR and dead-letter it", async () => {
@@ -263,13 +263,36 @@ describe("dispatch to a live platform (outbound requests mocked)", () => {
         requests.push({ url: request.url, body: await request.text() });
         return HttpResponse.json({ id: "120200000000000042" });
       }),
+      http.post("https://graph.facebook.com/v25.0/act_1234567890123/adsets", async ({ request }) => {
+        requests.push({ url: request.url, body: await request.text() });
+        return HttpResponse.json({ id: "120200000000000077" });
+      }),
     );
     const c = await createCampaign(t, "meta", { key: live.key });
     expect(c.job, JSON.stringify(c.job)).toMatchObject({
       status: "completed",
-      result: { platformCampaignId: "120200000000000042" },
+      result: { platformCampaignId: "120200000000000042", platformAdsetId: "120200000000000077" },
     });
-    expect(requests).toHaveLength(1);
+    expect(requests).toHaveLength(2);
+    // The default ad set: the outcome's goal and billing, the campaign's targeting, the
+    // account's pixel as promoted object; no budget or bid (they live on the campaign).
+    const adset = Object.fromEntries(new URLSearchParams(requests[1]?.body));
+    expect(adset).toEqual({
+      name: expect.any(String),
+      campaign_id: "120200000000000042",
+      optimization_goal: "OFFSITE_CONVERSIONS",
+      billing_event: "IMPRESSIONS",
+      targeting: JSON.stringify({
+        geo_locations: { countries: ["US"] },
+        targeting_automation: { advantage_audience: 0 },
+        age_min: 18,
+        age_max: 65,
+      }),
+      status: "ACTIVE",
+      promoted_object: JSON.stringify({ pixel_id: "1234567890123456", custom_event_type: "PURCHASE" }),
+      start_time: expect.any(String),
+      access_token: "account-meta-token",
+    });
     const form = new URLSearchParams(requests[0]?.body);
     expect(form.get("objective")).toBe("OUTCOME_SALES");
     expect(form.get("daily_budget")).toBe("5000");

@@ -38,6 +38,10 @@ describe("one slow platform call does not hold anyone else's dispatch", () => {
         created += 1;
         return HttpResponse.json({ id: `12020000000000010${created}` });
       }),
+      // Then each create's default ad set, answered at once.
+      http.post("https://graph.facebook.com/v25.0/act_1234567890123/adsets", () =>
+        HttpResponse.json({ id: `12020000000000020${created}` }),
+      ),
     );
     const slow = [
       await createCampaign(slowTenant, "meta", { key: live.key, wait: false, body: { name: "Slow A" } }),

@@ -7,6 +7,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { defaultAdset } from "../../src/domain/adset-defaults";
 import type { AuditEvent } from "../../src/domain/audit-chain";
 import type { CampaignRecord } from "../../src/domain/campaign-model";
 import { newId } from "../../src/domain/ids";
@@ -164,6 +165,7 @@ describe("a denied create", () => {
       instance.outbox.sinks = { ...envSinks(() => env, instance.state), audit: down("the ledger") };
       return instance.create({
         campaign,
+        adset: defaultAdset(campaign, newId("adset"), null),
         authority: { creative: "auto", tactical: "auto", structural: "auto" },
         layer: {
           defaults: { creative: "auto", tactical: "auto", structural: "off" },

@@ -160,11 +160,23 @@ describe("sandbox details", () => {
   });
 
   it.each([
-    ["Plain name", { failAttempts: 0, reject: false, throttle: false, delayMs: 0 }],
-    ["A [sandbox:fail=3] B", { failAttempts: 3, reject: false, throttle: false, delayMs: 0 }],
-    ["[sandbox:reject][sandbox:slow=20]", { failAttempts: 0, reject: true, throttle: false, delayMs: 20 }],
-    ["[SANDBOX:THROTTLE]", { failAttempts: 0, reject: false, throttle: true, delayMs: 0 }],
-    ["[sandbox:fail=x] [sandbox:slow=]", { failAttempts: 0, reject: false, throttle: false, delayMs: 0 }],
+    ["Plain name", { failAttempts: 0, adsetFailAttempts: 0, reject: false, throttle: false, delayMs: 0 }],
+    [
+      "A [sandbox:fail=3] B",
+      { failAttempts: 3, adsetFailAttempts: 0, reject: false, throttle: false, delayMs: 0 },
+    ],
+    [
+      "[sandbox:reject][sandbox:slow=20]",
+      { failAttempts: 0, adsetFailAttempts: 0, reject: true, throttle: false, delayMs: 20 },
+    ],
+    [
+      "[SANDBOX:THROTTLE]",
+      { failAttempts: 0, adsetFailAttempts: 0, reject: false, throttle: true, delayMs: 0 },
+    ],
+    [
+      "[sandbox:fail=x] [sandbox:slow=]",
+      { failAttempts: 0, adsetFailAttempts: 0, reject: false, throttle: false, delayMs: 0 },
+    ],
   ])("parses markers in %j", (name, markers) => {
     expect(parseSandboxMarkers(name)).toEqual(markers);
   });

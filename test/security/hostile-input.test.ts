@@ -26,6 +26,7 @@ import { createTenant, type TestTenant } from "../helpers/tenant";
 let tenant: TestTenant;
 let other: TestTenant;
 let campaignId: string;
+let adsetId: string;
 let jobId: string;
 let victimKeyId: string;
 let creativeId: string;
@@ -86,6 +87,16 @@ beforeAll(async () => {
   jobId = (created.body as { jobId: string }).jobId;
   const job = await waitForJob(tenant.keys.customer, jobId);
   if (job.status !== "completed") throw new Error(`fixture job: ${JSON.stringify(job)}`);
+  for (let i = 0; i < 50 && !adsetId; i++) {
+    const page = await send({
+      method: "GET",
+      path: `/v1/projects/${tenant.projectId}/ads/adsets?campaignId=${campaignId}`,
+      key: tenant.keys.customer,
+    });
+    adsetId = (page.body as { items: { adsetId: string }[] }).items[0]?.adsetId ?? "";
+    if (!adsetId) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!adsetId) throw new Error("fixture ad set did not appear");
   // Then the customer lowers the layer to draft: partners cannot raise anything above it,
   // and every accepted write (create included) waits in the draft queue.
   for (const platform of ["meta", "tiktok", "apple"]) {
@@ -155,6 +166,7 @@ type Slot =
   | "projectId"
   | "platform"
   | "campaignId"
+  | "adsetId"
   | "pendingId"
   | "jobId"
   | "keyId"
@@ -191,6 +203,7 @@ interface RouteCase {
 
 const MODES = ["off", "draft", "auto"] as const;
 const CAMPAIGN = "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}";
+const ADSET = "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}";
 const PENDING = "/v1/projects/{projectId}/ads/{platform}/pending/{pendingId}";
 
 const createBody = () => ({
@@ -214,6 +227,12 @@ const creativeBody = () => ({
 
 const ROUTES: RouteCase[] = [
   { method: "GET", template: "/v1/whoami" },
+  {
+    method: "GET",
+    template: "/v1/projects/{projectId}/ads/adsets",
+    query: ["campaignId", "platforms", "adAccountId", "status", "cursor", "limit"],
+  },
+  { method: "GET", template: ADSET },
   { method: "GET", template: "/v1/projects/{projectId}/ads/ad-accounts", query: ["platforms", "healthy"] },
   { method: "POST", template: "/v1/api-keys/{keyId}/kill" },
   { method: "POST", template: "/v1/api-keys/{keyId}/unkill" },
@@ -286,6 +305,27 @@ const ROUTES: RouteCase[] = [
   { method: "GET", template: CAMPAIGN },
   {
     method: "PATCH",
+    template: `${ADSET}/targeting`,
+    body: () => ({ ageMin: 21 }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "countries", kind: "array" },
+      { path: "ageMin", kind: "integer" },
+      { path: "ageMax", kind: "integer" },
+      { path: "genders", kind: "array" },
+    ],
+  },
+  {
+    method: "PATCH",
+    template: `${ADSET}/budget`,
+    body: () => ({ dailyBudgetCents: 6000 }),
+    strict: true,
+    required: true,
+    fields: [{ path: "dailyBudgetCents", kind: "integer" }],
+  },
+  {
+    method: "PATCH",
     template: `${CAMPAIGN}/budget`,
     body: () => ({ dailyBudgetCents: 6000 }),
     strict: true,
@@ -309,6 +349,16 @@ const ROUTES: RouteCase[] = [
     fields: [],
   },
   { method: "DELETE", template: CAMPAIGN, body: () => ({}), strict: true, required: false, fields: [] },
+  { method: "POST", template: `${ADSET}/pause`, body: () => ({}), strict: true, required: false, fields: [] },
+  {
+    method: "POST",
+    template: `${ADSET}/resume`,
+    body: () => ({}),
+    strict: true,
+    required: false,
+    fields: [],
+  },
+  { method: "DELETE", template: ADSET, body: () => ({}), strict: true, required: false, fields: [] },
   { method: "GET", template: `${CAMPAIGN}/authority` },
   {
     method: "PATCH",
@@ -483,6 +533,7 @@ const realIds = (): Record<Slot, string> => ({
   projectId: tenant.projectId,
   platform: "meta",
   campaignId,
+  adsetId,
   // No real pending action is ever addressed: approving one would dispatch in the background.
   pendingId: somePendingId,
   jobId,
@@ -1412,7 +1463,9 @@ describe("hostile input: headers", () => {
 
   it("answers If-Match garbage with 412 (or 422 past 256 chars), never a 5xx", async () => {
     const key = await freshKey();
-    const patches = WRITES.filter((r) => r.method === "PATCH" && r.template !== `${CAMPAIGN}/budget`);
+    // Gated writes take no If-Match: the campaign object orders them.
+    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`, `${ADSET}/budget`];
+    const patches = WRITES.filter((r) => r.method === "PATCH" && !unconditional.includes(r.template));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...patches), headerValueArb, async (route, ifMatch) => {
         const body = JSON.stringify(route.body?.() ?? {});

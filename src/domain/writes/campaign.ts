@@ -15,6 +15,14 @@ import {
 } from "../campaign-model";
 import type { Refusal, WriteDescription } from "./types";
 
+/** The actions on the campaign itself (the ad set ones live in `writes/adset.ts`). */
+export type CampaignAction =
+  | "create_campaign"
+  | "update_budget"
+  | "pause_campaign"
+  | "resume_campaign"
+  | "delete_campaign";
+
 export type CampaignWrite<V extends ActionValue = ActionValue> = WriteDescription<CampaignRecord, V>;
 
 export function campaignSpec(c: CampaignRecord): CampaignSpec {
@@ -33,8 +41,9 @@ export function campaignSpec(c: CampaignRecord): CampaignSpec {
 }
 
 /** What a create asks the platform for: the job's stored value. */
-export function createValue(c: CampaignRecord): Record<string, unknown> {
+export function createValue(c: CampaignRecord, adsetId: string): Record<string, unknown> {
   return {
+    adsetId,
     name: c.name,
     outcome: c.outcome,
     dailyBudgetCents: c.dailyBudgetCents,
@@ -152,7 +161,7 @@ function statusWrite(
   };
 }
 
-const CAMPAIGN_WRITES: Record<ActionType, CampaignWrite> = {
+const CAMPAIGN_WRITES: Record<CampaignAction, CampaignWrite> = {
   create_campaign: createCampaign,
   update_budget: updateBudget,
   pause_campaign: statusWrite("pause_campaign", "paused"),
@@ -161,5 +170,7 @@ const CAMPAIGN_WRITES: Record<ActionType, CampaignWrite> = {
 };
 
 export function campaignWrite(action: ActionType): CampaignWrite {
-  return CAMPAIGN_WRITES[action];
+  const write = (CAMPAIGN_WRITES as Partial<Record<ActionType, CampaignWrite>>)[action];
+  if (!write) throw new Error(`${action} is not a campaign-level write`);
+  return write;
 }

@@ -5,8 +5,15 @@
  */
 
 import type { PlatformOperation } from "../../platforms/types";
+import type { AdsetRecord } from "../adset-model";
 import type { Axis } from "../authority";
-import type { ActionType, ActionValue } from "../campaign-model";
+import type { ActionType, ActionValue, CampaignRecord } from "../campaign-model";
+
+/** What a write acts on: the campaign, and for an ad set write the ad set in its tree. */
+export interface WriteTarget {
+  campaign: CampaignRecord;
+  adset: AdsetRecord | null;
+}
 
 /** A state conflict or a value the target cannot take: answered before the gate, no verdict. */
 export interface Refusal {

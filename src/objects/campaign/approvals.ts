@@ -13,7 +13,7 @@ import {
 } from "../../domain/campaign-model";
 import { denialMessage, evaluateDecision } from "../../domain/gate";
 import { newId } from "../../domain/ids";
-import { campaignWrite } from "../../domain/writes/campaign";
+import { describeWrite } from "../../domain/writes/index";
 import {
   type CampaignScope,
   deleted,
@@ -23,7 +23,7 @@ import {
   type Result,
 } from "./contract";
 import { actorEvent, systemEvent } from "./events";
-import { dispatchMessage, finishJob, joinLine } from "./jobs";
+import { dispatchMessage, finishJob, joinLine, writeTarget } from "./jobs";
 import type { CampaignHost } from "./state";
 
 export interface DecisionInput {
@@ -54,13 +54,14 @@ export function newPending(
   actor: ActorRef,
 ): PendingRecord {
   const campaign = host.state.existing;
+  const adset = job.adsetId ? host.state.adsets.get(job.adsetId) : undefined;
   const item: PendingRecord = {
     id: newId("pendingAction"),
     actionType: job.actionType,
     jobId: job.id,
-    entityType: "campaign",
-    entityId: campaign.id,
-    entityName: campaign.name,
+    entityType: adset ? "adset" : "campaign",
+    entityId: adset ? adset.id : campaign.id,
+    entityName: adset ? adset.name : campaign.name,
     currentValue,
     newValue: job.newValue,
     status: "pending",
@@ -97,7 +98,9 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
     actionType: item.actionType,
     campaignId: campaign.id,
     currentValueWhenQueued: item.currentValue,
-    currentValueNow: campaignWrite(item.actionType).currentValue(campaign),
+    currentValueNow: describeWrite(item.actionType, job.adsetId !== undefined).currentValue(
+      writeTarget(host, job),
+    ),
     newValue: item.newValue,
     ...(input.note ? { note: input.note } : {}),
   };

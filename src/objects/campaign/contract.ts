@@ -2,6 +2,8 @@
  * Owns the campaign object's RPC contract: what routes and consumers hand in (scope, layer
  * snapshot, request meta) and what they get back (results, refusals, accepted writes).
  */
+
+import type { AdsetRecord } from "../../domain/adset-model";
 import type { ActorRef, AuthorityBlock } from "../../domain/authority";
 import type { CampaignRecord, JobRecord } from "../../domain/campaign-model";
 import type { LayerControls } from "../../domain/gate";
@@ -50,6 +52,8 @@ export interface WriteAccepted {
 
 export interface CreateInput {
   campaign: CampaignRecord;
+  /** The campaign's default ad set, created on the platform right after the campaign. */
+  adset: AdsetRecord;
   authority: AuthorityBlock;
   layer: LayerSnapshot;
   verdictId: string;

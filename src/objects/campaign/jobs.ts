@@ -16,10 +16,11 @@ import {
   type JobRecord,
   type PendingRecord,
 } from "../../domain/campaign-model";
-import { campaignWrite } from "../../domain/writes/campaign";
+import { describeWrite, type WriteTarget } from "../../domain/writes/index";
 import { dispatchConfig, type Env } from "../../env";
 import type { PlatformOperation, PlatformResult } from "../../platforms/types";
 import type { AttemptOutcome, RequestMeta, WriteAccepted } from "./contract";
+import { adsetStep, adsetStepDone, adsetStepFailed, campaignStepDone } from "./create-steps";
 import { jobEvent } from "./events";
 import type { CampaignHost, Changes } from "./state";
 
@@ -90,6 +91,17 @@ export function finishJob(
   Object.assign(job, { status, stage: null, finishedAt: now, updatedAt: now, nextAttemptAt: null, error });
 }
 
+/** What the job's write acts on: the campaign and, for an ad set write, its ad set. */
+export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
+  const adset = job.adsetId ? (host.state.adsets.get(job.adsetId) ?? null) : null;
+  return { campaign: host.state.existing, adset };
+}
+
+/** The ad set a settling job changed, for its commit. */
+function touched(target: WriteTarget) {
+  return target.adset ? [target.adset] : [];
+}
+
 // ------------------------------------------------------------------ the line
 
 /** Jobs in the campaign's line, in acceptance order: accepted for dispatch and not settled. */
@@ -158,9 +170,11 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
   if (message.generation !== job.generation) return { proceed: false, reason: "superseded message" };
   // Released again when the job ahead of it settles.
   if (aheadOf(host, job)) return { proceed: false, reason: "behind an earlier write" };
-  const write = campaignWrite(job.actionType);
-  const operation = write.operation(campaign, job.newValue);
-  const noop = write.isNoop(campaign, job.newValue);
+  const write = describeWrite(job.actionType, job.adsetId !== undefined);
+  const target = writeTarget(host, job);
+  const step = adsetStep(host, job);
+  const operation = step === undefined ? write.operation(target, job.newValue) : step;
+  const noop = write.isNoop(target, job.newValue);
   if (!operation || noop) {
     // Nothing exists on the platform to act on (its create failed), or the writes ahead of
     // this one already left the campaign as it asks: settle locally.
@@ -169,6 +183,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
     await host.commit(
       releasingNext(host, {
         campaign: true,
+        adsets: touched(target),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
         audit: [jobEvent(campaign, job, "job.completed", noop ? { noop: true } : {})],
@@ -199,10 +214,20 @@ async function completeAttempt(
   if (!campaign || !job || job.status !== "running" || job.attempts !== attempt) return { next: "done" };
   const now = new Date().toISOString();
   if (result.ok) {
+    const onward = result.platformAdsetId
+      ? null
+      : campaignStepDone(host, job, result.platformCampaignId, (j) => dispatchMessage(campaign.id, j));
+    if (onward) {
+      await host.commit(onward);
+      return { next: "done" };
+    }
+    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(writeTarget(host, job))];
     succeed(host, job, { platformCampaignId: result.platformCampaignId }, now);
+    if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
         campaign: true,
+        adsets,
         jobs: [job],
         pending: pendingOf(host, job, { status: "dispatched", dispatchedAt: now }),
         audit: [jobEvent(campaign, job, "job.completed", { attempts: job.attempts, result: job.result })],
@@ -259,8 +284,10 @@ function succeed(
   now: string,
 ): void {
   const campaign = host.state.existing;
-  campaignWrite(job.actionType).settle(campaign, job.newValue, outcome);
+  const target = writeTarget(host, job);
+  describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
   campaign.updatedAt = now;
+  if (target.adset) target.adset.updatedAt = now;
   finishJob(job, "completed", now, null);
   if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
 }
@@ -273,10 +300,12 @@ export async function failJob(
 ): Promise<void> {
   const campaign = host.state.existing;
   finishJob(job, "failed", now, error);
+  const adsets = job.actionType === "create_campaign" ? adsetStepFailed(host, job) : [];
   if (job.actionType === "create_campaign") Object.assign(campaign, { status: "failed", updatedAt: now });
   await host.commit(
     releasingNext(host, {
       campaign: true,
+      adsets,
       jobs: [job],
       pending: pendingOf(host, job, { status: "dispatch_failed", dispatchFailureReason: error.message }),
       audit: [jobEvent(campaign, job, "job.failed", { attempts: job.attempts, error })],

@@ -9,7 +9,8 @@ import type { AuditEvent } from "../../domain/audit-chain";
 import type { AuthorityBlock } from "../../domain/authority";
 import type { ActionType, ActionValue, CampaignRecord, JobRecord } from "../../domain/campaign-model";
 import { type DenyReason, denialMessage, evaluateCreate, evaluateWrite } from "../../domain/gate";
-import { campaignWrite, createValue } from "../../domain/writes/campaign";
+import { createValue } from "../../domain/writes/campaign";
+import { describeWrite } from "../../domain/writes/index";
 import { newPending } from "./approvals";
 import {
   type CampaignScope,
@@ -29,6 +30,8 @@ import type { CampaignHost, CampaignState, Changes } from "./state";
 export interface WriteInput {
   scope: CampaignScope;
   action: Exclude<ActionType, "create_campaign">;
+  /** The ad set an ad set write acts on. */
+  adsetId?: string;
   value: ActionValue;
   layer: LayerSnapshot;
   verdictId: string;
@@ -69,9 +72,12 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const prior = state.jobs.get(input.jobId);
   if (prior) return { ok: true, accepted: accepted(prior) };
   if (campaign.status === "deleted" || deleteInFlight(state)) return deleted();
-  const write = campaignWrite(input.action);
+  const adset = input.adsetId ? (state.adsets.get(input.adsetId) ?? null) : null;
+  if (input.adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
+  const target = { campaign, adset };
+  const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
-  const refusal = write.blocker(campaign, input.value);
+  const refusal = write.blocker(target, input.value);
   if (refusal) return fail(refusal.code, refusal.message, refusal.details);
   const decision = evaluateWrite({
     actorType: input.meta.actor.actorType,
@@ -87,6 +93,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     {
       action: input.action,
       campaignId: campaign.id,
+      ...(adset ? { adsetId: adset.id } : {}),
       decision: decision.decision === "dispatch" ? "allow" : decision.decision,
       axis: write.axis,
       currentMode: decision.currentMode,
@@ -103,9 +110,10 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     return denied(message, input.verdictId, { axis, currentMode, reason });
   }
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
+  if (adset) job.adsetId = adset.id;
   // A no-op only against the state every earlier accepted write leaves: with writes still in
   // line, this one takes its place behind them and is judged again when its turn comes.
-  if (inLine(host).length === 0 && write.isNoop(campaign, input.value)) {
+  if (inLine(host).length === 0 && write.isNoop(target, input.value)) {
     finishJob(job, "completed", now, null);
     if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
     const done = actorEvent(campaign, input.meta, "job.completed", {
@@ -120,7 +128,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     campaign,
     job,
     queued: decision.decision === "queue",
-    currentValue: write.currentValue(campaign),
+    currentValue: write.currentValue(target),
     audit: [verdict],
     meta: input.meta,
     now,
@@ -178,7 +186,14 @@ export async function createCampaign(host: CampaignHost, input: CreateInput): Pr
     lastModifiedAt: now,
     lastModifiedBy: input.meta.actor,
   };
-  const job = newJob("create_campaign", input.jobId, input.verdictId, createValue(campaign), input.meta, now);
+  const job = newJob(
+    "create_campaign",
+    input.jobId,
+    input.verdictId,
+    createValue(campaign, input.adset.id),
+    input.meta,
+    now,
+  );
   const created = actorEvent(campaign, input.meta, "campaign.created", {
     campaignId: campaign.id,
     platform: campaign.platform,
@@ -193,7 +208,7 @@ export async function createCampaign(host: CampaignHost, input: CreateInput): Pr
     audit: [verdict, created],
     meta: input.meta,
     now,
-    changes: { campaign: true, authority: true },
+    changes: { campaign: true, authority: true, adsets: [{ ...input.adset, campaignId: campaign.id }] },
   });
 }
 
@@ -218,6 +233,8 @@ async function accept(
       pendingId: pending.id,
       actionType: job.actionType,
       campaignId: campaign.id,
+      entityType: pending.entityType,
+      entityId: pending.entityId,
       currentValue: pending.currentValue,
       newValue: pending.newValue,
     });

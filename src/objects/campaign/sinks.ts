@@ -4,7 +4,7 @@
  * object's state version, the ledger dedupes by event id, dispatch by job generation).
  */
 import { drizzle } from "drizzle-orm/d1";
-import { campaignUpsert, jobUpsert, pendingUpsert } from "../../db/projections";
+import { adsetUpsert, campaignUpsert, jobUpsert, pendingUpsert } from "../../db/projections";
 import type { Env } from "../../env";
 import { recordAudit } from "../audit-ledger";
 import type { OutboxSinks } from "./outbox";
@@ -18,12 +18,17 @@ export function envSinks(env: () => Env, state: CampaignState): OutboxSinks {
       const authority = state.authority;
       if (!campaign || !authority) return;
       const orm = drizzle(env().DB);
+      const adsetIds = new Set(effects.flatMap((e) => e.adsetIds ?? []));
       const jobIds = new Set(effects.flatMap((e) => e.jobIds));
       const pendingIds = new Set(effects.flatMap((e) => e.pendingIds));
       const version = state.version;
       // The campaign row goes first so the rows that point at it never precede it.
       const statements = [
         campaignUpsert(orm, campaign, authority, version),
+        ...[...adsetIds].flatMap((id) => {
+          const adset = state.adsets.get(id);
+          return adset ? [adsetUpsert(orm, campaign, adset, version)] : [];
+        }),
         ...[...jobIds].flatMap((id) => {
           const job = state.jobs.get(id);
           return job ? [jobUpsert(orm, campaign, job, version)] : [];

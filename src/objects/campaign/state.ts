@@ -4,6 +4,7 @@
  * with its outbox effects in a single storage transaction.
  */
 import type { DispatchMessage } from "../../dispatch/messages";
+import type { AdsetRecord } from "../../domain/adset-model";
 import type { AuditEvent } from "../../domain/audit-chain";
 import type { AuthorityState, CampaignRecord, JobRecord, PendingRecord } from "../../domain/campaign-model";
 import type { Env } from "../../env";
@@ -14,6 +15,7 @@ import type { Outbox, OutboxEffect } from "./outbox";
 export interface Changes {
   campaign?: boolean;
   authority?: boolean;
+  adsets?: AdsetRecord[];
   jobs?: JobRecord[];
   pending?: PendingRecord[];
   audit?: AuditEvent[];
@@ -26,6 +28,8 @@ export const HISTORY_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
 export class CampaignState {
   campaign: CampaignRecord | null = null;
   authority: AuthorityState | null = null;
+  /** The campaign's ad sets (TikTok, Apple: ad groups): the object writes its whole tree. */
+  readonly adsets = new Map<string, AdsetRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly pending = new Map<string, PendingRecord>();
   version = 0;
@@ -37,11 +41,13 @@ export class CampaignState {
 
   load(): void {
     const kv = this.storage.kv;
+    this.adsets.clear();
     this.jobs.clear();
     this.pending.clear();
     this.campaign = kv.get<CampaignRecord>("campaign") ?? null;
     this.authority = kv.get<AuthorityState>("authority") ?? null;
     this.version = kv.get<number>("version") ?? 0;
+    for (const [, adset] of kv.list<AdsetRecord>({ prefix: "adset:" })) this.adsets.set(adset.id, adset);
     for (const [, job] of kv.list<JobRecord>({ prefix: "job:" })) this.jobs.set(job.id, job);
     for (const [, item] of kv.list<PendingRecord>({ prefix: "pending:" })) this.pending.set(item.id, item);
     this.outbox.load();
@@ -66,16 +72,22 @@ export class CampaignState {
   commit(changes: Changes): void {
     const campaign = this.campaign;
     const touchesRecords = Boolean(
-      changes.campaign || changes.authority || changes.jobs?.length || changes.pending?.length,
+      changes.campaign ||
+        changes.authority ||
+        changes.adsets?.length ||
+        changes.jobs?.length ||
+        changes.pending?.length,
     );
     if (touchesRecords && !campaign) throw new Error("commit of records before the campaign exists");
     this.version += 1;
+    for (const adset of changes.adsets ?? []) this.adsets.set(adset.id, adset);
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, job);
     for (const item of changes.pending ?? []) this.pending.set(item.id, item);
     const effects: OutboxEffect[] = [];
     if (touchesRecords) {
       effects.push({
         kind: "project",
+        adsetIds: (changes.adsets ?? []).map((a) => a.id),
         jobIds: (changes.jobs ?? []).map((j) => j.id),
         pendingIds: (changes.pending ?? []).map((p) => p.id),
       });
@@ -90,6 +102,7 @@ export class CampaignState {
         kv.put("version", this.version);
         if (changes.campaign) kv.put("campaign", campaign);
         if (changes.authority) kv.put("authority", this.authority);
+        for (const adset of changes.adsets ?? []) kv.put(`adset:${adset.id}`, adset);
         for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
         for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
         this.outbox.stage(effects);

@@ -8,7 +8,7 @@ import { CampaignParams } from "../schemas";
 import { WriteAcceptedSchema } from "./schemas";
 import { submitCampaignWrite, WRITE_DESCRIPTION } from "./write";
 
-const BudgetPatchSchema = z
+export const BudgetPatchSchema = z
   .object({
     dailyBudgetCents: z.number().int().positive().optional(),
     lifetimeBudgetCents: z.number().int().positive().optional(),

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AdAccountRow } from "../../db/tenancy";
+import { defaultAdset, promotedObjectFor } from "../../domain/adset-defaults";
 import { type AuthorityBlock, authorityFromModes } from "../../domain/authority";
 import type { CampaignRecord } from "../../domain/campaign-model";
 import { createIssues } from "../../domain/campaign-rules";
@@ -97,6 +98,18 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
           "Ad account not found in this project for this platform, or not connected.",
         );
       }
+      // Meta delivers Sales, Leads and App campaigns only with a promoted object: say which
+      // connection setting is missing now, rather than fail later on the platform.
+      const promoted = promotedObjectFor(platform, body.outcome, account.settings);
+      if (!promoted.ok) {
+        throw validationError([
+          {
+            location: "body",
+            path: "adAccountId",
+            message: `The ad account's connection settings lack ${promoted.missing}, which a ${body.outcome} campaign on ${platform} needs.`,
+          },
+        ]);
+      }
       const requested = authorityFromModes(body.campaignManagementMode, body.creativeMode);
       const campaignId = newId("campaign");
       const verdictId = newId("verdict");
@@ -108,6 +121,7 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
         await stage(c, "object", () =>
           campaignObject(c.env, campaignId).create({
             campaign,
+            adset: defaultAdset(campaign, newId("adset"), promoted.value),
             authority: requested,
             layer,
             verdictId,

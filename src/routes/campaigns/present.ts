@@ -46,6 +46,7 @@ export function presentCampaign(row: CampaignFacts, layerDefaults: AuthorityBloc
     bidStrategy: row.bidStrategy,
     targeting: row.targeting,
     platformSettings: row.platformSettings,
+    budgetLevel: row.dailyBudgetCents !== null || row.lifetimeBudgetCents !== null ? "campaign" : "adset",
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
     authority: row.authority ?? layerDefaults,
     authoritySource: row.authority ? "per_campaign" : "layer_defaults",

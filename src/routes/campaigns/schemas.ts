@@ -111,6 +111,9 @@ export const CampaignSchema = z
     bidStrategy: z.record(z.string(), z.unknown()),
     targeting: z.record(z.string(), z.unknown()),
     platformSettings: z.record(z.string(), z.unknown()),
+    budgetLevel: z.enum(["campaign", "adset"]).openapi({
+      description: "Where the budget lives: on the campaign (its ad sets carry none) or on each ad set.",
+    }),
     metadata: z.record(z.string(), z.unknown()).nullable(),
     authority: AuthorityBlockSchema,
     authoritySource: z.enum(["per_campaign", "layer_defaults"]),

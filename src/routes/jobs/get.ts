@@ -21,7 +21,7 @@ const JobSchema = z
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z.object({ platformCampaignId: z.string() }).optional(),
+    result: z.object({ platformCampaignId: z.string(), platformAdsetId: z.string().optional() }).optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
@@ -85,7 +85,9 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
         ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
         attempts: row.attempts,
         ...(row.pendingId ? { pendingId: row.pendingId } : {}),
-        ...(row.result ? { result: row.result as { platformCampaignId: string } } : {}),
+        ...(row.result
+          ? { result: row.result as { platformCampaignId: string; platformAdsetId?: string } }
+          : {}),
         ...(error ? { error } : {}),
       },
       200,
