@@ -89,3 +89,19 @@ export const booleanParam = z
   .enum(["true", "false"])
   .transform((v) => v === "true")
   .optional();
+
+/** `status` as a query string: a comma-separated list of the resource's statuses. */
+export function statusesQueryParam<const T extends readonly [string, ...string[]]>(statuses: T) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const parsed = z.array(z.enum(statuses)).safeParse(value.split(",").map((s) => s.trim()));
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: `Comma-separated list of ${statuses.join(", ")}.` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    })
+    .optional()
+    .openapi({ param: { name: "status", in: "query" }, type: "string", example: "active,paused" });
+}

@@ -8,23 +8,19 @@ import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { readAdset } from "../../objects/campaign";
 import { requireProject, unwrap } from "../lookups";
-import { cursorParam, limitParam, ProjectParams, pageSchema, platformsParam } from "../schemas";
+import {
+  cursorParam,
+  limitParam,
+  ProjectParams,
+  pageSchema,
+  platformsParam,
+  statusesQueryParam,
+} from "../schemas";
 import { ADSET_STATUSES, AdsetParams, AdsetSchema, presentAdset } from "./schemas";
 
 const CursorSchema = z.object({ createdAt: z.string(), id: z.string() });
 
-const statusesParam = z
-  .string()
-  .transform((value, ctx) => {
-    const parsed = z.array(z.enum(ADSET_STATUSES)).safeParse(value.split(",").map((s) => s.trim()));
-    if (!parsed.success) {
-      ctx.addIssue({ code: "custom", message: `Comma-separated list of ${ADSET_STATUSES.join(", ")}.` });
-      return z.NEVER;
-    }
-    return parsed.data;
-  })
-  .optional()
-  .openapi({ param: { name: "status", in: "query" }, type: "string", example: "active,paused" });
+const statusesParam = statusesQueryParam(ADSET_STATUSES);
 
 export const listAdsetsRoute = defineRoute(
   { scope: "ads:read", endpointClass: "read", errors: ["NOT_FOUND", "VALIDATION"] },

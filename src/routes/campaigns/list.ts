@@ -7,24 +7,20 @@ import type { AppEnv } from "../../http/context";
 import { decodeCursor, encodeCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
-import { cursorParam, limitParam, ProjectParams, pageSchema, platformsParam } from "../schemas";
+import {
+  cursorParam,
+  limitParam,
+  ProjectParams,
+  pageSchema,
+  platformsParam,
+  statusesQueryParam,
+} from "../schemas";
 import { presentCampaign } from "./present";
 import { CAMPAIGN_STATUSES, CampaignSchema } from "./schemas";
 
 const CursorSchema = z.object({ createdAt: z.string(), id: z.string() });
 
-const statusesParam = z
-  .string()
-  .transform((value, ctx) => {
-    const parsed = z.array(z.enum(CAMPAIGN_STATUSES)).safeParse(value.split(",").map((s) => s.trim()));
-    if (!parsed.success) {
-      ctx.addIssue({ code: "custom", message: `Comma-separated list of ${CAMPAIGN_STATUSES.join(", ")}.` });
-      return z.NEVER;
-    }
-    return parsed.data;
-  })
-  .optional()
-  .openapi({ param: { name: "status", in: "query" }, type: "string", example: "active,paused" });
+const statusesParam = statusesQueryParam(CAMPAIGN_STATUSES);
 
 export const listCampaignsRoute = defineRoute(
   { scope: "ads:read", endpointClass: "read", errors: ["NOT_FOUND", "VALIDATION"] },
