@@ -13,15 +13,17 @@ export interface LayerControls {
   partnerApprovalsEnabled: boolean;
 }
 
-export type DenyReason =
-  | "kill_switch_active"
-  | "partner_writes_disabled"
-  | "authority_axis_off"
-  | "exceeds_customer_policy"
-  | "partner_defaults_locked"
-  | "user_only_control"
-  | "partner_approvals_disabled"
-  | "own_request";
+export const DENY_REASONS = [
+  "kill_switch_active",
+  "partner_writes_disabled",
+  "authority_axis_off",
+  "exceeds_customer_policy",
+  "partner_defaults_locked",
+  "user_only_control",
+  "partner_approvals_disabled",
+  "own_request",
+] as const;
+export type DenyReason = (typeof DENY_REASONS)[number];
 
 export type WriteDecision =
   | { decision: "dispatch"; axis: Axis; currentMode: Mode }

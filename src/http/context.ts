@@ -31,5 +31,7 @@ export interface AppEnv {
     rateLimitHeaders?: Record<string, string>;
     /** Set by routes whose answer holds a secret: idempotency stores no replay of it. */
     secretInResponse?: { apiKeyId: string };
+    /** Set by `dryRunFlag` for `?dryRun=true` on a gated write (see http/dry-run.ts). */
+    dryRun?: boolean;
   } & TimingVariables;
 }

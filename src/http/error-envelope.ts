@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { formatLogLine } from "../observability/log";
 import { notJsonContentType } from "./body";
 import type { AppEnv } from "./context";
+import { DryRunAnswer } from "./dry-run";
 import { ApiError, validationError } from "./errors";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
@@ -28,6 +29,8 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
 }
 
 export function onError(error: unknown, c: Context<AppEnv>): Response {
+  // Not a failure: a dry run's decision, thrown once judged so nothing after it runs.
+  if (error instanceof DryRunAnswer) return error.respond(c);
   if (error instanceof ApiError) return errorResponse(c, error);
   if (error instanceof HTTPException && error.status === 400) {
     return errorResponse(c, validationError([{ location: "body", path: "", message: error.message }], 400));

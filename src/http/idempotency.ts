@@ -2,7 +2,7 @@
  * Idempotency (SPEC §5) for every POST/PATCH/DELETE: the first response for a key is stored
  * and replayed byte-for-byte; a different body under the same key is a conflict; a key
  * still in flight answers 409 with Retry-After. Records live in the key's idempotency
- * object (src/objects/idempotency.ts), not in D1.
+ * object (src/objects/idempotency.ts), not in D1. A dry run (`?dryRun=true`) skips them.
  */
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -23,6 +23,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       { location: "header", path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters." },
     ]);
   }
+  // A dry run changes nothing, so there is nothing to replay: it neither reads nor stores a record.
+  if (c.get("dryRun")) return next();
   const scope: IdempotencyScope = {
     method: c.req.method,
     path: c.req.path,

@@ -5,6 +5,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { EndpointClass } from "../domain/rate-limits";
 import { jsonBody } from "./body";
+import { dryRunFlag, withDryRun } from "./dry-run";
 import { ERROR_STATUS, type ErrorCode, ErrorEnvelopeSchema } from "./errors";
 import { guard, type ScopeRequirement } from "./guard";
 import { idempotency } from "./idempotency";
@@ -16,6 +17,8 @@ interface Access {
   endpointClass: EndpointClass;
   /** Error codes this route can answer beyond those every authenticated route can. */
   errors?: ErrorCode[];
+  /** A gated write: `?dryRun=true` judges it and answers the decision (see http/dry-run.ts). */
+  dryRun?: boolean;
 }
 
 const ALWAYS: ErrorCode[] = ["UNAUTHENTICATED", "FORBIDDEN_SCOPE", "RATE_LIMITED", "INTERNAL", "KILL_SWITCH"];
@@ -48,8 +51,9 @@ export function endpointClassOf(method: string, honoPath: string): EndpointClass
 
 export function defineRoute<
   const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
->(access: Access, route: R) {
+>(access: Access, declared: R) {
   const { scope, endpointClass, errors = [] } = access;
+  const route = access.dryRun ? withDryRun(declared) : declared;
   const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
@@ -67,6 +71,7 @@ export function defineRoute<
       ? [
           timed("guard", guard(scope, endpointClass)),
           timed("body", jsonBody),
+          ...(access.dryRun ? [dryRunFlag] : []),
           noteMintedIds,
           timed("idempotency", idempotency),
         ]

@@ -23,6 +23,7 @@ import {
   notFound,
   type Result,
   type WriteAccepted,
+  type WriteOutcome,
 } from "./campaign/contract";
 import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
@@ -41,6 +42,7 @@ export type {
   RequestMeta,
   Result,
   WriteAccepted,
+  WriteOutcome,
 } from "./campaign/contract";
 
 export class CampaignObject extends DurableObject<Env> {
@@ -106,7 +108,7 @@ export class CampaignObject extends DurableObject<Env> {
   }
 
   /** A gated write: budget, pause, resume, delete. */
-  submitWrite(input: WriteInput): Promise<Result<{ accepted: WriteAccepted }>> {
+  submitWrite(input: WriteInput): Promise<WriteOutcome> {
     return submitWrite(this.host, input);
   }
 

@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { type AdAccountRow, findAdAccount, findLayerPolicy, type LayerPolicyRow } from "../db/tenancy";
 import type { AuditEvent } from "../domain/audit-chain";
 import type { ActorRef, ActorType } from "../domain/authority";
+import { type DryRunDecision, dryRunOf } from "../domain/dry-run";
 import { ifMatchHolds } from "../domain/etags";
 import { type DefaultsChange, denialMessage, evaluateDefaultsChange } from "../domain/gate";
 import {
@@ -39,6 +40,8 @@ export interface DefaultsChangeInput {
   verdictId: string;
   requestId: string;
   actor: ActorRef & { actorType: ActorType };
+  /** Validate and judge only: answer the decision, change and record nothing. */
+  dryRun?: boolean;
 }
 
 /** Ad account rows are kept this long; `forgetAdAccount` drops one at once. */
@@ -102,7 +105,7 @@ export class LayerPolicyObject extends DurableObject<Env> {
 
   async changeDefaults(
     input: DefaultsChangeInput,
-  ): Promise<Result<{ previous: LayerPolicy; policy: LayerPolicy }>> {
+  ): Promise<Result<{ previous: LayerPolicy; policy: LayerPolicy } | { dryRun: DryRunDecision }>> {
     await this.policy(input.layerId, input.platform);
     // Read memory again after the await (a change waiting on the same first load may have
     // committed meanwhile); from here to the commit nothing awaits, so changes to this layer
@@ -137,6 +140,10 @@ export class LayerPolicyObject extends DurableObject<Env> {
       current: policyDefaults(current),
       layer: policyControls(current),
     });
+    if (input.dryRun) {
+      const defaults = policyDefaults(current);
+      return { ok: true, dryRun: dryRunOf(decision, { modeOf: (axis) => defaults[axis] }) };
+    }
     if (decision.decision === "deny") {
       const { decision: _d, ...details } = decision;
       await this.commit(

@@ -99,7 +99,7 @@ export function requestMeta(caller: Caller, requestId: string): RequestMeta {
 }
 
 /** Turns a campaign object's failure into the API error it stands for. */
-export function unwrap<T>(result: ({ ok: true } & T) | Failure): { ok: true } & T {
+export function unwrap<R extends { ok: true } | Failure>(result: R): Extract<R, { ok: true }> {
   if (!result.ok) throw new ApiError(result.code, result.message, result.details);
-  return result;
+  return result as Extract<R, { ok: true }>;
 }

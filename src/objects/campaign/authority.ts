@@ -5,6 +5,7 @@
  */
 import type { AuthorityBlock } from "../../domain/authority";
 import type { CampaignRecord } from "../../domain/campaign-model";
+import { type DryRunDecision, dryRunOf } from "../../domain/dry-run";
 import { ifMatchHolds } from "../../domain/etags";
 import { denialMessage, evaluateAuthorityChange, partnerCeiling } from "../../domain/gate";
 import {
@@ -28,7 +29,11 @@ export interface AuthorityPatch {
   layer: LayerSnapshot;
   verdictId: string;
   meta: RequestMeta;
+  /** Validate and judge only: answer the decision, change and record nothing. */
+  dryRun?: boolean;
 }
+
+type Patched = { campaignId: string; authority: AuthorityBlock; verdictId: string; etag: string };
 
 export function authorityView(
   state: CampaignState,
@@ -68,7 +73,7 @@ export function authorityView(
 export async function patchAuthority(
   host: CampaignHost,
   input: AuthorityPatch,
-): Promise<Result<{ campaignId: string; authority: AuthorityBlock; verdictId: string; etag: string }>> {
+): Promise<Result<Patched | { dryRun: DryRunDecision }>> {
   const { state } = host;
   const campaign = state.inScope(input.scope);
   const stored = state.authority;
@@ -88,6 +93,9 @@ export async function patchAuthority(
     ceiling,
     layer: input.layer.controls,
   });
+  if (input.dryRun) {
+    return { ok: true, dryRun: dryRunOf(decision, { modeOf: (axis) => current.authority[axis] }) };
+  }
   const now = new Date().toISOString();
   const verdictData = {
     action: "update_authority",

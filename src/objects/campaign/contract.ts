@@ -6,6 +6,7 @@
 import type { AdsetRecord } from "../../domain/adset-model";
 import type { ActorRef, AuthorityBlock } from "../../domain/authority";
 import type { CampaignRecord, JobRecord } from "../../domain/campaign-model";
+import type { DryRunDecision } from "../../domain/dry-run";
 import type { LayerControls } from "../../domain/gate";
 import type { ErrorCode } from "../../http/errors";
 
@@ -49,6 +50,9 @@ export interface WriteAccepted {
   status: JobRecord["status"];
   pendingId?: string;
 }
+
+/** A gated write's answer: accepted, or (asked with `dryRun`) what the gate would decide. */
+export type WriteOutcome = Result<{ accepted: WriteAccepted } | { dryRun: DryRunDecision }>;
 
 export interface CreateInput {
   campaign: CampaignRecord;

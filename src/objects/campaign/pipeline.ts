@@ -6,8 +6,9 @@
  * `domain/writes/`.
  */
 import type { AuditEvent } from "../../domain/audit-chain";
-import type { AuthorityBlock } from "../../domain/authority";
+import type { ActorType, AuthorityBlock } from "../../domain/authority";
 import type { ActionType, ActionValue, CampaignRecord, JobRecord } from "../../domain/campaign-model";
+import { dryRunOf } from "../../domain/dry-run";
 import { type DenyReason, denialMessage, evaluateCreate, evaluateWrite } from "../../domain/gate";
 import { createValue } from "../../domain/writes/campaign";
 import { describeWrite } from "../../domain/writes/index";
@@ -22,6 +23,7 @@ import {
   type RequestMeta,
   type Result,
   type WriteAccepted,
+  type WriteOutcome,
 } from "./contract";
 import { actorEvent } from "./events";
 import { accepted, dispatchMessage, finishJob, inLine, joinLine, newJob } from "./jobs";
@@ -37,6 +39,8 @@ export interface WriteInput {
   verdictId: string;
   jobId: string;
   meta: RequestMeta;
+  /** Validate and judge only: answer the gate's decision, change and record nothing. */
+  dryRun?: boolean;
 }
 
 type Accepted = Result<{ accepted: WriteAccepted }>;
@@ -65,7 +69,7 @@ function denied(
 }
 
 /** A gated write on an existing campaign. */
-export async function submitWrite(host: CampaignHost, input: WriteInput): Promise<Accepted> {
+export async function submitWrite(host: CampaignHost, input: WriteInput): Promise<WriteOutcome> {
   const { state } = host;
   const campaign = state.inScope(input.scope);
   if (!campaign || !state.authority) return notFound();
@@ -85,6 +89,10 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     authority: state.authority.block ?? input.layer.defaults,
     layer: input.layer.controls,
   });
+  // A no-op only against the state every earlier accepted write leaves: with writes still in
+  // line, this one takes its place behind them and is judged again when its turn comes.
+  const noop = () => inLine(host).length === 0 && write.isNoop(target, input.value);
+  if (input.dryRun) return { ok: true, dryRun: dryRunOf(decision, { noop: noop() }) };
   const now = new Date().toISOString();
   const verdict = actorEvent(
     campaign,
@@ -111,9 +119,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   }
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
   if (adset) job.adsetId = adset.id;
-  // A no-op only against the state every earlier accepted write leaves: with writes still in
-  // line, this one takes its place behind them and is judged again when its turn comes.
-  if (inLine(host).length === 0 && write.isNoop(target, input.value)) {
+  if (noop()) {
     finishJob(job, "completed", now, null);
     if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
     const done = actorEvent(campaign, input.meta, "job.completed", {
@@ -135,6 +141,22 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   });
 }
 
+/**
+ * How a create is judged: against the layer defaults, before the campaign exists. Pure, so a
+ * create's dry run (`routes/campaigns/create.ts`) asks it directly, with no object involved.
+ */
+export function judgeCreate(actorType: ActorType, layer: LayerSnapshot, requested: AuthorityBlock) {
+  return evaluateCreate({
+    actorType,
+    layerDefaults: layer.defaults,
+    layer: layer.controls,
+    requested,
+  });
+}
+
+export const dryRunCreate = (actorType: ActorType, layer: LayerSnapshot, requested: AuthorityBlock) =>
+  dryRunOf(judgeCreate(actorType, layer, requested));
+
 /** A create, judged against the layer defaults; a denial leaves only its verdict behind. */
 export async function createCampaign(host: CampaignHost, input: CreateInput): Promise<Accepted> {
   const { state } = host;
@@ -143,12 +165,7 @@ export async function createCampaign(host: CampaignHost, input: CreateInput): Pr
     if (state.campaign.id === input.campaign.id && job) return { ok: true, accepted: accepted(job) };
     return fail("CONFLICT", "This campaign already exists.");
   }
-  const decision = evaluateCreate({
-    actorType: input.meta.actor.actorType,
-    layerDefaults: input.layer.defaults,
-    layer: input.layer.controls,
-    requested: input.authority,
-  });
+  const decision = judgeCreate(input.meta.actor.actorType, input.layer, input.authority);
   const now = input.campaign.createdAt;
   const verdict = actorEvent(
     input.campaign,

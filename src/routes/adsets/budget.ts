@@ -11,7 +11,12 @@ import { AdsetParams } from "./schemas";
 import { ADSET_WRITE_DESCRIPTION, submitAdsetWrite } from "./write";
 
 export const updateAdsetBudgetRoute = defineRoute(
-  { scope: "ads:write:budgets", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+  {
+    scope: "ads:write:budgets",
+    endpointClass: "write",
+    errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+    dryRun: true,
+  },
   {
     method: "patch",
     operationId: "updateAdsetBudget",

@@ -36,6 +36,7 @@ export const updateTargetingRoute = defineRoute(
     scope: "ads:write:targeting",
     endpointClass: "write",
     errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+    dryRun: true,
   },
   {
     method: "patch",

@@ -6,6 +6,7 @@ import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
+import { DryRunAnswer, isDryRun } from "../../http/dry-run";
 import { notFound } from "../../http/errors";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
@@ -28,7 +29,7 @@ export async function submitAdsetWrite(
     requireConnectedCampaignAccount(c.env.DB, campaignId),
   ]);
   // Judged against the parent campaign's authority, by the campaign object that owns the ad set.
-  const { accepted } = unwrap(
+  const outcome = unwrap(
     await campaignObject(c.env, campaignId).submitWrite({
       scope,
       action,
@@ -38,8 +39,11 @@ export async function submitAdsetWrite(
       verdictId: newId("verdict"),
       jobId: newId("job"),
       meta: requestMeta(caller, c.get("requestId")),
+      dryRun: isDryRun(c),
     }),
   );
+  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
+  const { accepted } = outcome;
   noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
   c.header("Location", `/v1/jobs/${accepted.jobId}`);
   return accepted;

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
+import { DryRunAnswer, isDryRun } from "../../http/dry-run";
 import { defineRoute } from "../../http/route";
 import { stage } from "../../http/timing";
 import { campaignObject } from "../../objects/campaign";
@@ -14,6 +15,7 @@ export const patchAuthorityRoute = defineRoute(
     scope: "ads:write:policy",
     endpointClass: "write",
     errors: ["NOT_FOUND", "AUTHORITY_DENIED", "PRECONDITION_FAILED"],
+    dryRun: true,
   },
   {
     method: "patch",
@@ -43,19 +45,26 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
     const { authority } = c.req.valid("json");
     const caller = c.get("caller");
     const { layer, scope } = await stage(c, "lookups", () => requireCampaignContext(c.env, caller, params));
-    const result = unwrap(
-      await stage(c, "object", () =>
-        campaignObject(c.env, params.campaignId).patchAuthority({
-          scope,
-          requested: authority,
-          // An empty If-Match names no tag: treated as absent, as on the defaults.
-          ifMatch: c.req.header("If-Match") || null,
-          layer,
-          verdictId: newId("verdict"),
-          meta: requestMeta(caller, c.get("requestId")),
-        }),
+    const outcome = unwrap(
+      await stage(
+        c,
+        "object",
+        async () =>
+          // Awaited here: the stub's answer is a union (the patch or a dry run) that `stage` keeps whole.
+          await campaignObject(c.env, params.campaignId).patchAuthority({
+            scope,
+            requested: authority,
+            // An empty If-Match names no tag: treated as absent, as on the defaults.
+            ifMatch: c.req.header("If-Match") || null,
+            layer,
+            verdictId: newId("verdict"),
+            meta: requestMeta(caller, c.get("requestId")),
+            dryRun: isDryRun(c),
+          }),
       ),
     );
+    if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
+    const result = outcome;
     noteVerdict(c, "allow", result.verdictId);
     c.header("ETag", result.etag);
     return c.json(

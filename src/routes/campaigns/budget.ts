@@ -17,7 +17,12 @@ export const BudgetPatchSchema = z
   .openapi("BudgetPatch", { description: "Exactly one budget field, matching the campaign's budget kind." });
 
 export const updateBudgetRoute = defineRoute(
-  { scope: "ads:write:budgets", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+  {
+    scope: "ads:write:budgets",
+    endpointClass: "write",
+    errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+    dryRun: true,
+  },
   {
     method: "patch",
     operationId: "updateCampaignBudget",

@@ -8,17 +8,24 @@ import { createIssues } from "../../domain/campaign-rules";
 import { newId } from "../../domain/ids";
 import { defaultTactics, type Platform, platformRules } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
+import { DryRunAnswer, isDryRun } from "../../http/dry-run";
 import { ApiError, notFound, schemaIssues, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { stage } from "../../http/timing";
 import { campaignObject } from "../../objects/campaign";
+import { dryRunCreate } from "../../objects/campaign/pipeline";
 import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCreateContext, requireProject, unwrap } from "../lookups";
 import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 import { CreateCampaignAcceptedSchema, type CreateCampaignBody, CreateCampaignBodySchema } from "./schemas";
 
 export const createCampaignRoute = defineRoute(
-  { scope: "ads:write:campaigns", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+  {
+    scope: "ads:write:campaigns",
+    endpointClass: "write",
+    errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+    dryRun: true,
+  },
   {
     method: "post",
     operationId: "createCampaign",
@@ -111,6 +118,8 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
         ]);
       }
       const requested = authorityFromModes(body.campaignManagementMode, body.creativeMode);
+      // Nothing exists yet to ask: the create's gate is pure, judged here as the object would.
+      if (isDryRun(c)) throw new DryRunAnswer(dryRunCreate(caller.actorType, layer, requested));
       const campaignId = newId("campaign");
       const verdictId = newId("verdict");
       const now = new Date().toISOString();

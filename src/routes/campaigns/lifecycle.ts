@@ -19,7 +19,12 @@ function lifecycleRoute<const M extends "post" | "delete", const P extends strin
   summary: string,
 ) {
   return defineRoute(
-    { scope: "ads:write:lifecycle", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+    {
+      scope: "ads:write:lifecycle",
+      endpointClass: "write",
+      errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+      dryRun: true,
+    },
     {
       method,
       operationId,
