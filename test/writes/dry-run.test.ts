@@ -268,3 +268,89 @@ describe.concurrent("campaign create", () => {
     expect(await settled(t)).toBe(before);
   });
 });
+
+describe.concurrent("pending approve and reject", () => {
+  it("the decision as the real approve or reject takes it; the action stays pending after a dry run", async () => {
+    const t = await createTenant();
+    const id = await liveCampaign(t, { mode: "draft" });
+    const watched = [{ id, platform: "meta" as const }];
+    const queued = await real(t, campaignWrites(t, id).pause);
+    const pendingId = queued.body.pendingId as string;
+    const pending = `/v1/projects/${t.projectId}/ads/meta/pending/${pendingId}`;
+    const approve = { method: "POST", path: `${pending}/approve`, key: t.keys.customer };
+    const reject = { method: "POST", path: `${pending}/reject`, body: { reason: "not now" } };
+    // Partner approvals are off by default; a partner never decides its own request anyway.
+    await dryThenReal(
+      t,
+      { ...approve, key: t.keys.partner },
+      { decision: "deny", reason: "partner_approvals_disabled" },
+      watched,
+    );
+    await setDefaults(t, { killSwitchActive: true });
+    await dryThenReal(
+      t,
+      approve,
+      { decision: "deny", reason: "kill_switch_active", axis: "structural" },
+      watched,
+    );
+    await setDefaults(t, { killSwitchActive: false });
+    // Rejecting is allowed; the dry run leaves the action pending, so the approval still lands.
+    const dryReject = await dryRun(t, { ...reject, key: t.keys.customer });
+    expect(dryReject.body).toMatchObject({ decision: "allow", axis: "structural", currentMode: "draft" });
+    const approved = await dryThenReal(t, approve, { decision: "allow", axis: "structural" }, watched);
+    expect(approved.status, approved.text).toBe(200);
+    await expectSameRefusal(t, approve, 409, "CONFLICT");
+    expectError(await dryRun(t, approve, "maybe"), 422, "VALIDATION");
+  });
+});
+
+/**
+ * Every operation documenting `dryRun`, and where this file (or test/authority/dry-run.test.ts)
+ * shows its dry run decides as the real call and changes nothing. A route that opts in
+ * (`dryRun: true` in its defineRoute access) must be added here with its tests.
+ */
+const COVERED = [
+  "POST /v1/projects/{projectId}/ads/{platform}/campaigns",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/budget",
+  "POST /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/pause",
+  "POST /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/resume",
+  "DELETE /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/authority",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/defaults",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/targeting",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/budget",
+  "POST /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/pause",
+  "POST /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/resume",
+  "DELETE /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}",
+  "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/approve",
+  "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/reject",
+];
+
+/** Refusing with AUTHORITY_DENIED without an authority axis: a customer-only control, no dry run. */
+const NOT_GATED = ["DELETE /v1/projects/{projectId}/ads/ad-accounts/{adAccountId}"];
+
+describe("coverage", () => {
+  it("every gated write documents dryRun, and every dry run is covered here", async () => {
+    const res = await api<{ paths: Record<string, Record<string, Operation>> }>("GET", "/openapi.json");
+    type Operation = {
+      parameters?: { name: string; in: string }[];
+      responses: Record<string, { description: string }>;
+    };
+    const withDryRun: string[] = [];
+    const gated: string[] = [];
+    for (const [path, operations] of Object.entries(res.body.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        if (op.parameters?.some((p) => p.in === "query" && p.name === "dryRun")) {
+          withDryRun.push(name);
+          expect(op.responses["200"], name).toBeDefined();
+        }
+        if (op.responses["403"]?.description.includes("AUTHORITY_DENIED") && !NOT_GATED.includes(name)) {
+          gated.push(name);
+        }
+      }
+    }
+    expect(withDryRun.sort()).toEqual([...COVERED].sort());
+    expect(gated.sort()).toEqual([...COVERED].sort());
+  });
+});

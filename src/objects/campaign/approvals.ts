@@ -11,6 +11,7 @@ import {
   PENDING_TTL_MS,
   type PendingRecord,
 } from "../../domain/campaign-model";
+import { type DryRunDecision, dryRunOf } from "../../domain/dry-run";
 import { denialMessage, evaluateDecision } from "../../domain/gate";
 import { newId } from "../../domain/ids";
 import { describeWrite } from "../../domain/writes/index";
@@ -34,16 +35,21 @@ export interface DecisionInput {
   layer: LayerSnapshot;
   verdictId: string;
   meta: RequestMeta;
+  /** Validate and judge only: answer the decision, change and record nothing. */
+  dryRun?: boolean;
 }
 
-export type DecisionOutcome = Result<{
-  pendingId: string;
-  status: "approved" | "rejected";
-  dispatched: false;
-  dispatchedAt: null;
-  verdictId: string;
-  jobId: string;
-}>;
+export type DecisionOutcome = Result<
+  | {
+      pendingId: string;
+      status: "approved" | "rejected";
+      dispatched: false;
+      dispatchedAt: null;
+      verdictId: string;
+      jobId: string;
+    }
+  | { dryRun: DryRunDecision }
+>;
 
 /** Parks a job behind a new pending action, which shows `currentValue` as "before". */
 export function newPending(
@@ -85,9 +91,12 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
   const item = state.pending.get(input.pendingId);
   if (!campaign || !item) return fail("NOT_FOUND", "Pending action not found.");
   const now = new Date();
-  if (item.status === "pending" && Date.parse(item.expiresAt) <= now.getTime()) await expireDue(host, now);
-  if (item.status !== "pending") {
-    return fail("CONFLICT", `This pending action is already ${item.status}.`, { status: item.status });
+  const expired = item.status === "pending" && Date.parse(item.expiresAt) <= now.getTime();
+  // A dry run expires nothing: it answers what the real call would, once it had expired it.
+  if (expired && !input.dryRun) await expireDue(host, now);
+  const status = expired ? "expired" : item.status;
+  if (status !== "pending") {
+    return fail("CONFLICT", `This pending action is already ${status}.`, { status });
   }
   const job = state.jobs.get(item.jobId);
   if (!job) return fail("CONFLICT", "The job of this pending action is gone.");
@@ -119,6 +128,7 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
     layer: input.layer.controls,
   });
   if (judged.decision === "deny") {
+    if (input.dryRun) return { ok: true, dryRun: dryRunOf(judged) };
     const { decision: _d, ...details } = judged;
     const verdict = { ...decisionData, decision: "deny", ...details };
     await host.commit({ audit: [actorEvent(campaign, input.meta, "verdict", verdict, input.verdictId, at)] });
@@ -134,6 +144,7 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
   ) {
     return deleted();
   }
+  if (input.dryRun) return { ok: true, dryRun: dryRunOf(judged) };
   Object.assign(item, { decidedAt: at, decidedBy: input.meta.actor, decisionNote: input.note });
   const approved = input.decision === "approve";
   const audit = [

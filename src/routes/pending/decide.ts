@@ -6,6 +6,7 @@ import { findFresh } from "../../db/fresh";
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
+import { DryRunAnswer, isDryRun } from "../../http/dry-run";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { campaignObject } from "../../objects/campaign";
@@ -31,7 +32,12 @@ const decisionRoute = <const P extends string, S extends z.ZodType>(
   required: boolean,
 ) =>
   defineRoute(
-    { scope: "ads:write:pending", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+    {
+      scope: "ads:write:pending",
+      endpointClass: "write",
+      errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+      dryRun: true,
+    },
     {
       method: "post",
       operationId,
@@ -79,7 +85,7 @@ async function decide(
   );
   if (!pending) throw notFound("Pending action");
   const { snapshot: layer } = await requireLayer(c.env, project.layerId, params.platform);
-  const { ok: _ok, ...result } = unwrap(
+  const outcome = unwrap(
     await campaignObject(c.env, pending.campaignId).decidePending({
       scope: { organizationId: caller.organizationId, projectId: project.id, platform: params.platform },
       pendingId: params.pendingId,
@@ -88,8 +94,11 @@ async function decide(
       layer,
       verdictId: newId("verdict"),
       meta: requestMeta(caller, c.get("requestId")),
+      dryRun: isDryRun(c),
     }),
   );
+  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
+  const { ok: _ok, ...result } = outcome;
   noteVerdict(c, "allow", result.verdictId);
   return result;
 }
