@@ -1382,6 +1382,45 @@ describe("hostile input: paths, queries, methods", () => {
     );
   });
 
+  it("answers random dryRun values on every gated write: `true` is a dry run that changes nothing, other values 422", async () => {
+    const key = await freshKey();
+    const doc = await send({ method: "GET", path: "/openapi.json" });
+    type Op = { parameters?: { name: string; in: string }[] };
+    const paths = (doc.body as { paths: Record<string, Record<string, Op>> }).paths;
+    const gated = WRITES.filter((r) =>
+      paths[r.template]?.[r.method.toLowerCase()]?.parameters?.some((p) => p.name === "dryRun"),
+    );
+    expect(gated.length).toBeGreaterThan(0);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...gated),
+        // `false` is the real call, which the body properties above already cover.
+        fc.oneof(
+          fc.constant("true"),
+          queryValueArb.filter((v) => v !== "false"),
+        ),
+        async (route, value) => {
+          const before = await snapshot();
+          const body = route.body ? JSON.stringify(route.body()) : undefined;
+          const query = new URLSearchParams({ dryRun: value }).toString();
+          const res = await hit({ method: route.method, path: `${fillRoute(route)}?${query}`, key, body });
+          if (res.status === 429) return;
+          if (value !== "true") {
+            expect(issuePaths(res), context(res)).toContain("dryRun");
+            expectError(res, 422, "VALIDATION");
+            return;
+          }
+          if (res.status !== 200) return; // a refusal, checked by `hit`: the real call's 4xx
+          expect(res.body.dryRun, context(res)).toBe(true);
+          const after = await snapshot();
+          expect(after.fingerprint, `a dry run changed state: ${context(res)}`).toBe(before.fingerprint);
+          expect(after.seq, `a dry run was audited: ${context(res)}`).toEqual(before.seq);
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it("answers unregistered methods with 404 in the envelope, never a 5xx", async () => {
     const key = await freshKey();
     const registered = new Set([...ROUTES, ...PUBLIC_OPERATIONS].map((r) => `${r.method} ${r.template}`));
