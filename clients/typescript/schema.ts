@@ -312,7 +312,7 @@ export interface paths {
         put?: never;
         /**
          * Create a campaign
-         * @description The customer picks budget, outcome, management mode and creative mode; every tactical detail left out defaults to the platform's best practice. A structural write judged against the layer defaults: `auto` dispatches, `draft` queues a pending action, `off` denies.
+         * @description The customer picks budget, outcome, management mode and creative mode; every tactical detail left out defaults to the platform's best practice. A structural write judged against the layer defaults: `auto` dispatches, `draft` queues a pending action, `off` denies. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["createCampaign"];
         delete?: never;
@@ -337,7 +337,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a campaign (structural; soft: it stays readable with status deleted)
-         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409.
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         delete: operations["deleteCampaign"];
         options?: never;
@@ -360,7 +360,7 @@ export interface paths {
         head?: never;
         /**
          * Change a campaign's budget (tactical)
-         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409.
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["updateCampaignBudget"];
         trace?: never;
@@ -376,7 +376,7 @@ export interface paths {
         put?: never;
         /**
          * Pause a campaign (structural; pausing a paused campaign completes at once)
-         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409.
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["pauseCampaign"];
         delete?: never;
@@ -396,7 +396,7 @@ export interface paths {
         put?: never;
         /**
          * Resume a paused campaign (structural; resuming an active campaign completes at once)
-         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409.
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["resumeCampaign"];
         delete?: never;
@@ -438,7 +438,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an ad set (structural; soft: it stays readable with status deleted)
-         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409.
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         delete: operations["deleteAdset"];
         options?: never;
@@ -461,7 +461,7 @@ export interface paths {
         head?: never;
         /**
          * Change an ad set's targeting (tactical)
-         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409.
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["updateAdsetTargeting"];
         trace?: never;
@@ -477,7 +477,7 @@ export interface paths {
         put?: never;
         /**
          * Pause an ad set (structural; pausing a paused ad set completes at once)
-         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409.
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["pauseAdset"];
         delete?: never;
@@ -497,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Resume a paused ad set (structural; resuming an active ad set completes at once)
-         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409.
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["resumeAdset"];
         delete?: never;
@@ -521,7 +521,7 @@ export interface paths {
         head?: never;
         /**
          * Change an ad set's budget (tactical)
-         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. A campaign whose budget lives at campaign level (`budgetLevel: "campaign"`) answers 422 before anything is dispatched; Apple ad groups have no budget.
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. A campaign whose budget lives at campaign level (`budgetLevel: "campaign"`) answers 422 before anything is dispatched; Apple ad groups have no budget. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["updateAdsetBudget"];
         trace?: never;
@@ -545,7 +545,7 @@ export interface paths {
         head?: never;
         /**
          * Change a campaign's authority block
-         * @description A partial update of the effective block, which becomes pinned. A partner may only set an axis to a mode at or below the customer's layer default for that axis (lowering is always allowed); a customer (`user` actor) may set anything. Concurrent PATCHes are applied one at a time; each gets its own verdict.
+         * @description A partial update of the effective block, which becomes pinned. A partner may only set an axis to a mode at or below the customer's layer default for that axis (lowering is always allowed); a customer (`user` actor) may set anything. Concurrent PATCHes are applied one at a time; each gets its own verdict. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["patchCampaignAuthority"];
         trace?: never;
@@ -566,7 +566,7 @@ export interface paths {
         head?: never;
         /**
          * Change the layer defaults or the customer's switches
-         * @description Only the customer (`user` actor) may trip or release the kill switch, toggle partner writes, partner defaults changes or partner approvals. A partner may lower defaults, and only where the customer allows partner defaults changes and the kill switch is off. Changes to one layer are applied one at a time by its single writer; each gets its own verdict.
+         * @description Only the customer (`user` actor) may trip or release the kill switch, toggle partner writes, partner defaults changes or partner approvals. A partner may lower defaults, and only where the customer allows partner defaults changes and the kill switch is off. Changes to one layer are applied one at a time by its single writer; each gets its own verdict. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["patchLayerDefaults"];
         trace?: never;
@@ -616,7 +616,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a pending action: it is dispatched now, through the queue
-         * @description The customer's decision: a `user` key, or a partner key while the customer enabled `partnerApprovalsEnabled` on the layer, and never on an action that key requested. An approval is judged by the gate as it stands now (kill switch, partner writes off for a partner, the axis now `off` → 403 AUTHORITY_DENIED with a verdict; the action stays pending).
+         * @description The customer's decision: a `user` key, or a partner key while the customer enabled `partnerApprovalsEnabled` on the layer, and never on an action that key requested. An approval is judged by the gate as it stands now (kill switch, partner writes off for a partner, the axis now `off` → 403 AUTHORITY_DENIED with a verdict; the action stays pending). With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["approvePendingAction"];
         delete?: never;
@@ -636,7 +636,7 @@ export interface paths {
         put?: never;
         /**
          * Reject a pending action: its job is canceled
-         * @description The customer's decision: a `user` key, or a partner key while the customer enabled `partnerApprovalsEnabled` on the layer, and never on an action that key requested. An approval is judged by the gate as it stands now (kill switch, partner writes off for a partner, the axis now `off` → 403 AUTHORITY_DENIED with a verdict; the action stays pending).
+         * @description The customer's decision: a `user` key, or a partner key while the customer enabled `partnerApprovalsEnabled` on the layer, and never on an action that key requested. An approval is judged by the gate as it stands now (kill switch, partner writes off for a partner, the axis now `off` → 403 AUTHORITY_DENIED with a verdict; the action stays pending). With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["rejectPendingAction"];
         delete?: never;
@@ -1084,6 +1084,51 @@ export interface components {
             tactical: "off" | "draft" | "auto";
             /** @enum {string} */
             structural: "off" | "draft" | "auto";
+        };
+        /**
+         * @description A dry run's answer: the gate's decision, nothing recorded.
+         * @example {
+         *       "dryRun": true,
+         *       "decision": "queue",
+         *       "axis": "tactical",
+         *       "currentMode": "draft"
+         *     }
+         */
+        DryRunAnswer: {
+            /** @enum {boolean} */
+            dryRun: true;
+            /**
+             * @description What the real call would do now.
+             * @enum {string}
+             */
+            decision: "allow" | "queue" | "deny";
+            /**
+             * @description The axis judged; null for a policy change that names none.
+             * @enum {string|null}
+             */
+            axis: "creative" | "tactical" | "structural" | null;
+            /**
+             * @description That axis's mode now.
+             * @enum {string|null}
+             */
+            currentMode: "off" | "draft" | "auto" | null;
+            /**
+             * @description With `deny`: the reason the real call's 403 would give.
+             * @enum {string}
+             */
+            reason?: "kill_switch_active" | "partner_writes_disabled" | "authority_axis_off" | "exceeds_customer_policy" | "partner_defaults_locked" | "user_only_control" | "partner_approvals_disabled" | "own_request";
+            /**
+             * @description The write would complete at once changing nothing (the campaign or ad set already is what it asks, and nothing is in line before it): no dispatch and no pending action, even in `draft`.
+             * @enum {boolean}
+             */
+            noop?: true;
+            /** @enum {string} */
+            requestedMode?: "off" | "draft" | "auto";
+            /**
+             * @description With `exceeds_customer_policy`: the highest mode the caller may set.
+             * @enum {string}
+             */
+            ceilingMode?: "off" | "draft" | "auto";
         };
         CreateCampaignAccepted: {
             jobId: string;
@@ -3274,7 +3319,10 @@ export interface operations {
     };
     createCampaign: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -3288,6 +3336,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Create-campaign workflow accepted. */
             202: {
                 headers: {
@@ -3469,7 +3526,10 @@ export interface operations {
     };
     deleteCampaign: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -3484,6 +3544,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -3587,7 +3656,10 @@ export interface operations {
     };
     updateCampaignBudget: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -3602,6 +3674,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -3705,7 +3786,10 @@ export interface operations {
     };
     pauseCampaign: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -3720,6 +3804,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -3823,7 +3916,10 @@ export interface operations {
     };
     resumeCampaign: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -3838,6 +3934,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4120,7 +4225,10 @@ export interface operations {
     };
     deleteAdset: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -4135,6 +4243,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4238,7 +4355,10 @@ export interface operations {
     };
     updateAdsetTargeting: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -4253,6 +4373,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4356,7 +4485,10 @@ export interface operations {
     };
     pauseAdset: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -4371,6 +4503,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4474,7 +4615,10 @@ export interface operations {
     };
     resumeAdset: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -4489,6 +4633,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4592,7 +4745,10 @@ export interface operations {
     };
     updateAdsetBudget: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -4607,6 +4763,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -4788,7 +4953,10 @@ export interface operations {
     };
     patchCampaignAuthority: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: {
                 /** @description An ETag from a previous read; 412 if stale. */
                 "if-match"?: string;
@@ -4806,13 +4974,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new block and the verdict that allowed it. */
+            /** @description The new block and the verdict that allowed it. With `?dryRun=true`: the dry run's answer (`DryRunAnswer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CampaignAuthorityPatchResult"];
+                    "application/json": components["schemas"]["CampaignAuthorityPatchResult"] | components["schemas"]["DryRunAnswer"];
                 };
             };
             /** @description VALIDATION: the body is not JSON at all. */
@@ -4995,7 +5163,10 @@ export interface operations {
     };
     patchLayerDefaults: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: {
                 /** @description An ETag from a previous read; 412 if stale. */
                 "if-match"?: string;
@@ -5012,15 +5183,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new block and the verdict that allowed it. */
+            /** @description The new block and the verdict that allowed it. With `?dryRun=true`: the dry run's answer (`DryRunAnswer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LayerDefaults"] & {
+                    "application/json": (components["schemas"]["LayerDefaults"] & {
                         verdictId: string;
-                    };
+                    }) | components["schemas"]["DryRunAnswer"];
                 };
             };
             /** @description VALIDATION: the body is not JSON at all. */
@@ -5324,7 +5495,10 @@ export interface operations {
     };
     approvePendingAction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -5339,13 +5513,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Decided. */
+            /** @description Decided. With `?dryRun=true`: the dry run's answer (`DryRunAnswer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PendingDecision"];
+                    "application/json": components["schemas"]["PendingDecision"] | components["schemas"]["DryRunAnswer"];
                 };
             };
             /** @description VALIDATION: the body is not JSON at all. */
@@ -5442,7 +5616,10 @@ export interface operations {
     };
     rejectPendingAction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -5457,13 +5634,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Decided. */
+            /** @description Decided. With `?dryRun=true`: the dry run's answer (`DryRunAnswer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PendingDecision"];
+                    "application/json": components["schemas"]["PendingDecision"] | components["schemas"]["DryRunAnswer"];
                 };
             };
             /** @description VALIDATION: the body is not JSON at all. */
