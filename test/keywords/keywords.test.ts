@@ -111,7 +111,11 @@ describe("Apple keyword writes by creative mode", () => {
       [results[0]?.keywordId, "trail running", "exact", 150, "active"],
       [results[1]?.keywordId, "hiking app", "broad", null, "active"],
     ]);
-    expect(page.items[0]).toMatchObject({ adsetId, campaignId, platformKeywordId: results[0]?.platformKeywordId });
+    expect(page.items[0]).toMatchObject({
+      adsetId,
+      campaignId,
+      platformKeywordId: results[0]?.platformKeywordId,
+    });
 
     const [first, second] = results.map((r) => r.keywordId);
     const updated = await completed(
@@ -129,7 +133,10 @@ describe("Apple keyword writes by creative mode", () => {
       [null, "paused"],
     ]);
 
-    const removed = await completed(t, await send(t, "DELETE", adsetId, { keywords: [{ keywordId: first }] }));
+    const removed = await completed(
+      t,
+      await send(t, "DELETE", adsetId, { keywords: [{ keywordId: first }] }),
+    );
     expect(removed.result?.keywords).toEqual([
       { keywordId: first, platformKeywordId: results[0]?.platformKeywordId, status: "deleted" },
     ]);
@@ -176,7 +183,9 @@ describe("Apple keyword writes by creative mode", () => {
     const queued = await findPending(t, change.body.pendingId as string, "pending", "apple");
     expect(queued).toMatchObject({
       actionType: "update_keywords",
-      currentValue: { keywords: [{ keywordId, text: "trail running", bidAmountCents: 150, status: "active" }] },
+      currentValue: {
+        keywords: [{ keywordId, text: "trail running", bidAmountCents: 150, status: "active" }],
+      },
       newValue: { keywords: [{ keywordId, bidAmountCents: 300 }] },
     });
   });
@@ -227,7 +236,10 @@ describe("Apple keyword validation (422 before the gate)", () => {
     expect(JSON.stringify(expectError(unknown, 422, "VALIDATION"))).toContain("keywords.0.keywordId");
     expectError(await send(t, "PATCH", adsetId, { keywords: [{ keywordId: "kw_x" }] }), 422, "VALIDATION");
     // A keyword the ad group already has.
-    await completed(t, await send(t, "POST", adsetId, { keywords: [{ text: "hiking", matchType: "exact" }] }));
+    await completed(
+      t,
+      await send(t, "POST", adsetId, { keywords: [{ text: "hiking", matchType: "exact" }] }),
+    );
     expectError(
       await send(t, "POST", adsetId, { keywords: [{ text: "HIKING", matchType: "exact" }] }),
       422,
@@ -279,7 +291,9 @@ describe("Apple keyword partial success and retries", () => {
     expect(again.body.jobId).toBe(first.body.jobId);
     const items = (await list(t, adsetId)).items;
     expect(items).toHaveLength(2);
-    expect(items.map((k) => k.platformKeywordId)).toEqual(job.result?.keywords?.map((r) => r.platformKeywordId));
+    expect(items.map((k) => k.platformKeywordId)).toEqual(
+      job.result?.keywords?.map((r) => r.platformKeywordId),
+    );
   });
 
   it("pages the listing with a cursor", async () => {
