@@ -296,6 +296,16 @@ describe("Apple keyword partial success and retries", () => {
     );
   });
 
+  it("takes 200 keywords in one request and lists them all", async () => {
+    const { t, adsetId } = await setup();
+    const keywords = Array.from({ length: 200 }, (_, i) => ({ text: `term ${i}`, matchType: "exact" }));
+    const job = await completed(t, await send(t, "POST", adsetId, { keywords }));
+    expect(job.result?.keywords?.filter((r) => r.status === "created")).toHaveLength(200);
+    const page = await list(t, adsetId, "limit=200");
+    expect(page.items).toHaveLength(200);
+    expect(page.items[199]?.text).toBe("term 199");
+  });
+
   it("pages the listing with a cursor", async () => {
     const { t, adsetId } = await setup();
     const keywords = Array.from({ length: 5 }, (_, i) => ({ text: `word ${i}`, matchType: "broad" }));
