@@ -59,7 +59,7 @@ const view = (k: KeywordRecord) => ({
 
 /** Update and delete show the keywords they address as they are now. */
 function addressed(target: WriteTarget, items: { keywordId: string }[]) {
-  const { keywords } = parts(target);
+  const keywords = target.keywords ?? new Map<string, KeywordRecord>();
   return {
     keywords: items.flatMap(({ keywordId }) => {
       const k = keywords.get(keywordId);
@@ -81,7 +81,7 @@ function platformIds(target: WriteTarget) {
 
 /** The live keyword an update or delete addresses, if it still is. */
 function liveOne(target: WriteTarget, keywordId: string): KeywordRecord | null {
-  const k = parts(target).keywords.get(keywordId);
+  const k = target.keywords?.get(keywordId);
   return k && k.status !== "deleted" && k.adsetId === target.adset?.id ? k : null;
 }
 
@@ -213,8 +213,7 @@ export function keywordJobResults(
   const byId = new Map((outcomes ?? []).map((o) => [o.keywordId, o]));
   return items.map(({ keywordId }) => {
     const o = byId.get(keywordId);
-    const platformKeywordId =
-      o?.platformKeywordId ?? parts(target).keywords.get(keywordId)?.platformKeywordId;
+    const platformKeywordId = o?.platformKeywordId ?? target.keywords?.get(keywordId)?.platformKeywordId;
     if (o?.ok || (outcomes === null && (action === "delete_keywords" || liveOne(target, keywordId)))) {
       return { keywordId, ...(platformKeywordId ? { platformKeywordId } : {}), status: DONE[action] };
     }

@@ -72,7 +72,7 @@ export function registerKeywordWrites(app: OpenAPIHono<AppEnv>) {
     // Each keyword gets its id now: the job's results and the pending action name it.
     const keywords: KeywordAddItem[] = body.keywords.map((k) => ({
       keywordId: newId("keyword"),
-      text: k.text.trim(),
+      text: k.text.trim().replace(/\s+/g, " "),
       matchType: k.matchType,
       bidAmountCents: k.bidAmountCents ?? null,
       status: k.status ?? "active",
