@@ -43,6 +43,8 @@ import { registerListCreatives } from "./routes/creatives/list";
 import { registerGetDefaults } from "./routes/defaults/get";
 import { registerPatchDefaults } from "./routes/defaults/patch";
 import { registerGetJob } from "./routes/jobs/get";
+import { registerListKeywords } from "./routes/keywords/list";
+import { registerKeywordWrites } from "./routes/keywords/write";
 import { registerOAuthCallback } from "./routes/oauth/callback";
 import { registerSandboxConsent } from "./routes/oauth/sandbox-consent";
 import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
@@ -114,6 +116,8 @@ export function buildApp() {
   registerUpdateTargeting(app);
   registerAdsetLifecycleWrites(app);
   registerUpdateAdsetBudget(app);
+  registerListKeywords(app);
+  registerKeywordWrites(app);
   registerGetAuthority(app);
   registerPatchAuthority(app);
   registerGetDefaults(app);

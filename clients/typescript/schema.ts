@@ -526,6 +526,38 @@ export interface paths {
         patch: operations["updateAdsetBudget"];
         trace?: never;
     };
+    "/v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an Apple ad group's targeting keywords, in the order they were added
+         * @description Keywords the platform confirmed; items a bulk add could not create appear only in its job's `result.keywords`. Deleted keywords stay listed with status `deleted` (filter with `status`).
+         */
+        get: operations["listKeywords"];
+        put?: never;
+        /**
+         * Add targeting keywords to an Apple ad group (creative; `add_keywords`)
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         */
+        post: operations["addKeywords"];
+        /**
+         * Delete keywords (creative; `delete_keywords`; soft: they stay listed with status deleted)
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         */
+        delete: operations["deleteKeywords"];
+        options?: never;
+        head?: never;
+        /**
+         * Change keywords' bids or status (creative; `update_keywords`)
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         */
+        patch: operations["updateKeywords"];
+        trace?: never;
+    };
     "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/authority": {
         parameters: {
             query?: never;
@@ -1242,6 +1274,58 @@ export interface components {
             genders?: ("male" | "female")[];
             placements?: "automatic" | string[];
         };
+        KeywordPage: {
+            items: components["schemas"]["Keyword"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Keyword: {
+            keywordId: string;
+            adsetId: string;
+            campaignId: string;
+            text: string;
+            /** @enum {string} */
+            matchType: "exact" | "broad";
+            /** @description Null: the ad group's default bid. */
+            bidAmountCents: number | null;
+            /** @enum {string} */
+            status: "active" | "paused" | "deleted";
+            platformKeywordId: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        AddKeywords: {
+            keywords: {
+                /** @description At most 80 characters and 10 words; case is ignored. */
+                text: string;
+                /** @enum {string} */
+                matchType: "exact" | "broad";
+                /** @description Omitted: the ad group's default bid. */
+                bidAmountCents?: number;
+                /**
+                 * @description Default `active`.
+                 * @enum {string}
+                 */
+                status?: "active" | "paused";
+            }[];
+        };
+        /** @description Text and match type cannot change on Apple: delete and add instead. */
+        UpdateKeywords: {
+            keywords: {
+                /** @example kw_01JD2V4W3X5Y6Z7A8B9C0D1E2F */
+                keywordId: string;
+                /** @description Max cost-per-tap bid, in cents; at most the campaign's daily budget. */
+                bidAmountCents?: number;
+                /** @enum {string} */
+                status?: "active" | "paused";
+            }[];
+        };
+        DeleteKeywords: {
+            keywords: {
+                /** @example kw_01JD2V4W3X5Y6Z7A8B9C0D1E2F */
+                keywordId: string;
+            }[];
+        };
         CampaignAuthority: {
             campaignId: string;
             /**
@@ -1317,7 +1401,7 @@ export interface components {
         PendingAction: {
             pendingId: string;
             /** @enum {string} */
-            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset";
+            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
             /** @enum {string} */
             entityType: "campaign" | "adset";
             entityId: string;
@@ -1378,10 +1462,24 @@ export interface components {
             result?: {
                 platformCampaignId: string;
                 platformAdsetId?: string;
+                /** @description A keyword write's result per requested keyword, in request order. */
+                keywords?: components["schemas"]["KeywordResult"][];
             };
             /** @description PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED */
             error?: {
                 code: string;
+                message: string;
+                platformCode?: string;
+            };
+        };
+        KeywordResult: {
+            keywordId: string;
+            platformKeywordId?: string;
+            /** @enum {string} */
+            status: "created" | "updated" | "deleted" | "failed";
+            error?: {
+                /** @enum {string} */
+                code: "PLATFORM_REJECTED";
                 message: string;
                 platformCode?: string;
             };
@@ -4873,6 +4971,456 @@ export interface operations {
             };
         };
     };
+    listKeywords: {
+        parameters: {
+            query?: {
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keywords. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordPage"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addKeywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddKeywords"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteKeywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteKeywords"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateKeywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateKeywords"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCampaignAuthority: {
         parameters: {
             query?: never;
@@ -5299,7 +5847,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
             };
             header?: never;
             path: {
@@ -5397,7 +5945,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
                 cursor?: string;
                 limit?: number;
             };

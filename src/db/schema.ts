@@ -234,6 +234,28 @@ export const adsets = sqliteTable(
   ],
 );
 
+/** Apple targeting keywords: D1 copies of the campaign objects' keyword records. */
+export const keywords = sqliteTable(
+  "keywords",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    projectId: text("project_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    adsetId: text("adset_id").notNull(),
+    platform: text("platform").notNull(),
+    text: text("text").notNull(),
+    matchType: text("match_type").notNull(),
+    bidAmountCents: integer("bid_amount_cents"),
+    status: text("status").notNull(),
+    platformKeywordId: text("platform_keyword_id").notNull(),
+    stateVersion: integer("state_version").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("keywords_adset_idx").on(t.adsetId, t.createdAt, t.id)],
+);
+
 export const jobs = sqliteTable(
   "jobs",
   {

@@ -3,6 +3,7 @@
  * vocabulary of gated actions. The campaign's Durable Object holds these; D1 holds copies.
  */
 import type { ActorRef, AuthorityBlock, Axis } from "./authority";
+import type { KeywordJobResult } from "./keyword-model";
 import type { Outcome, Platform } from "./platform-rules";
 
 export type CampaignStatus =
@@ -58,6 +59,9 @@ export const ACTION_TYPES = [
   "pause_adset",
   "resume_adset",
   "delete_adset",
+  "add_keywords",
+  "update_keywords",
+  "delete_keywords",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -72,6 +76,9 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_adset: "structural",
   resume_adset: "structural",
   delete_adset: "structural",
+  add_keywords: "creative",
+  update_keywords: "creative",
+  delete_keywords: "creative",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -84,6 +91,9 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_adset: "ads_pause_adset",
   resume_adset: "ads_resume_adset",
   delete_adset: "ads_delete_adset",
+  add_keywords: "ads_add_keywords",
+  update_keywords: "ads_update_keywords",
+  delete_keywords: "ads_delete_keywords",
 };
 
 export interface BudgetValue {
@@ -127,8 +137,11 @@ export interface JobRecord {
   sandbox: boolean;
   requestedBy: ActorRef;
   requestId: string | null;
-  /** After a create's first step, the campaign id alone; at the end, the default ad set's too. */
-  result: { platformCampaignId: string; platformAdsetId?: string } | null;
+  /**
+   * After a create's first step, the campaign id alone; at the end, the default ad set's too.
+   * A keyword write adds one result per keyword.
+   */
+  result: { platformCampaignId: string; platformAdsetId?: string; keywords?: KeywordJobResult[] } | null;
   error: JobError | null;
   startedAt: string;
   finishedAt: string | null;
@@ -181,6 +194,9 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "pause_adset":
     case "resume_adset":
     case "delete_adset":
+    case "add_keywords":
+    case "update_keywords":
+    case "delete_keywords":
       return current;
   }
 }

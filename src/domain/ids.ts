@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   request: "req",
   event: "evt",
   creative: "adc",
+  keyword: "kw",
   webhookEndpoint: "whe",
   webhookDelivery: "whd",
 } as const;

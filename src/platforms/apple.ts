@@ -1,6 +1,7 @@
 import { toAppleAmount } from "../domain/money";
 import { appleTargetingDimensions, buildAdgroupBody } from "./apple-adsets";
 import { type AppleOAuthCredentials, type AppleTokenCache, isolateAppleTokenCache } from "./apple-auth";
+import { appleKeywordCall } from "./apple-keywords";
 import {
   authFailure,
   idField,
@@ -90,6 +91,12 @@ export class AppleAdapter implements PlatformAdapter {
         }
         case "update_adset_budget":
           return rejectedFailure("Apple ad groups have no budget", LOCAL_CODES.invalidRequest);
+        case "add_keywords":
+        case "update_keywords":
+        case "delete_keywords":
+          return appleKeywordCall(operation, account, context, (method, path, body) =>
+            this.request(method, path, account, context, body),
+          );
         case "pause_adset":
         case "resume_adset":
         case "delete_adset": {

@@ -79,6 +79,10 @@ export class MetaAdapter implements PlatformAdapter {
     if (!accessToken) return Promise.resolve(notConfigured("Meta", "the ad account's access token"));
     return settle(async () => {
       switch (operation.type) {
+        case "add_keywords":
+        case "update_keywords":
+        case "delete_keywords":
+          return rejectedFailure("Keywords are Apple Search Ads only", LOCAL_CODES.invalidRequest);
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
         case "create_adset": {

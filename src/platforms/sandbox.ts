@@ -1,6 +1,7 @@
 import { amountIssue } from "../domain/money";
 import type { Platform } from "../domain/platform-rules";
 import { LOCAL_CODES, rejectedFailure, sha256, transientFailure } from "./http";
+import { sandboxKeywordCall } from "./sandbox-keywords";
 import type {
   AdAccountConnection,
   DispatchContext,
@@ -119,6 +120,13 @@ export class SandboxAdapter implements PlatformAdapter {
     const invalidAmount = budgetIssue(operation, account);
     if (invalidAmount !== null) return rejectedFailure(invalidAmount, LOCAL_CODES.invalidAmount);
 
+    if (
+      operation.type === "add_keywords" ||
+      operation.type === "update_keywords" ||
+      operation.type === "delete_keywords"
+    ) {
+      return sandboxKeywordCall(operation, context);
+    }
     if (operation.type === "create_adset") {
       return {
         ok: true,
@@ -143,7 +151,9 @@ function budgetIssue(operation: PlatformOperation, account: AdAccountConnection)
       ? [operation.campaign.dailyBudgetCents, operation.campaign.lifetimeBudgetCents]
       : operation.type === "update_budget" || operation.type === "update_adset_budget"
         ? [operation.dailyBudgetCents, operation.lifetimeBudgetCents]
-        : [];
+        : operation.type === "add_keywords" || operation.type === "update_keywords"
+          ? operation.keywords.map((k) => k.bidAmountCents)
+          : [];
   for (const cents of amounts) {
     if (cents === null || cents === undefined) continue;
     const issue = amountIssue(account.platform, cents, account.currency);

@@ -1,5 +1,6 @@
 import type { AdsetSpec } from "../domain/adset-model";
 import type { CampaignRecord } from "../domain/campaign-model";
+import type { KeywordAddItem, KeywordUpdateItem, PlatformKeywordOutcome } from "../domain/keyword-model";
 import type { Platform } from "../domain/platform-rules";
 
 /** A campaign as the adapters see it: our own units (cents), our own vocabulary, defaults applied. */
@@ -63,12 +64,33 @@ export type PlatformOperation =
       platformCampaignId: string;
       platformAdsetId: string;
     }
+  | KeywordOperation
   | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };
 
+/** Apple's bulk keyword calls on one ad group; each item carries our keyword id. */
+export type KeywordOperation = {
+  campaign: CampaignSpec;
+  platformCampaignId: string;
+  platformAdsetId: string;
+} & (
+  | { type: "add_keywords"; keywords: KeywordAddItem[] }
+  | {
+      type: "update_keywords";
+      keywords: (KeywordUpdateItem & { platformKeywordId: string })[];
+    }
+  | { type: "delete_keywords"; keywords: { keywordId: string; platformKeywordId: string }[] }
+);
+
 export type PlatformResult =
-  | { ok: true; platformCampaignId: string; platformAdsetId?: string }
+  | {
+      ok: true;
+      platformCampaignId: string;
+      platformAdsetId?: string;
+      /** A bulk keyword call answers per item: some may fail while the call succeeds. */
+      keywords?: PlatformKeywordOutcome[];
+    }
   | {
       ok: false;
       /**

@@ -27,6 +27,7 @@ let tenant: TestTenant;
 let other: TestTenant;
 let campaignId: string;
 let adsetId: string;
+let appleAdsetId = "";
 let jobId: string;
 let victimKeyId: string;
 let creativeId: string;
@@ -97,6 +98,33 @@ beforeAll(async () => {
     if (!adsetId) await new Promise((r) => setTimeout(r, 100));
   }
   if (!adsetId) throw new Error("fixture ad set did not appear");
+  // An Apple campaign too, for the routes of Apple ad groups (keywords); pinned to draft likewise.
+  const apple = await send({
+    method: "POST",
+    path: `/v1/projects/${tenant.projectId}/ads/apple/campaigns`,
+    key: tenant.keys.customer,
+    body: JSON.stringify({
+      adAccountId: tenant.adAccounts.apple,
+      name: "hostile apple fixture",
+      outcome: "app_installs",
+      dailyBudgetCents: 5000,
+      campaignManagementMode: "draft",
+      creativeMode: "draft",
+    }),
+  });
+  if (apple.status !== 202) throw new Error(`fixture apple create failed: ${apple.status} ${apple.text}`);
+  const appleCampaignId = (apple.body as { campaignId: string }).campaignId;
+  await waitForJob(tenant.keys.customer, (apple.body as { jobId: string }).jobId);
+  for (let i = 0; i < 50 && !appleAdsetId; i++) {
+    const page = await send({
+      method: "GET",
+      path: `/v1/projects/${tenant.projectId}/ads/adsets?campaignId=${appleCampaignId}`,
+      key: tenant.keys.customer,
+    });
+    appleAdsetId = (page.body as { items: { adsetId: string }[] }).items[0]?.adsetId ?? "";
+    if (!appleAdsetId) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!appleAdsetId) throw new Error("fixture apple ad set did not appear");
   // Then the customer lowers the layer to draft: partners cannot raise anything above it,
   // and every accepted write (create included) waits in the draft queue.
   for (const platform of ["meta", "tiktok", "apple"]) {
@@ -204,6 +232,9 @@ interface RouteCase {
 const MODES = ["off", "draft", "auto"] as const;
 const CAMPAIGN = "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}";
 const ADSET = "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}";
+const KEYWORDS = "/v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords";
+/** The keyword routes address the Apple fixture's ad group. */
+const appleIds = () => ({ adsetId: appleAdsetId });
 const PENDING = "/v1/projects/{projectId}/ads/{platform}/pending/{pendingId}";
 
 const createBody = () => ({
@@ -359,6 +390,34 @@ const ROUTES: RouteCase[] = [
     fields: [],
   },
   { method: "DELETE", template: ADSET, body: () => ({}), strict: true, required: false, fields: [] },
+  { method: "GET", template: KEYWORDS, query: ["status", "cursor", "limit"], ids: appleIds },
+  {
+    method: "POST",
+    template: KEYWORDS,
+    ids: appleIds,
+    body: () => ({ keywords: [{ text: "hostile", matchType: "exact", bidAmountCents: 100 }] }),
+    strict: true,
+    required: true,
+    fields: [{ path: "keywords", kind: "array" }],
+  },
+  {
+    method: "PATCH",
+    template: KEYWORDS,
+    ids: appleIds,
+    body: () => ({ keywords: [{ keywordId: "kw_01JD2V4W3X5Y6Z7A8B9C0D1E2F", status: "paused" }] }),
+    strict: true,
+    required: true,
+    fields: [{ path: "keywords", kind: "array" }],
+  },
+  {
+    method: "DELETE",
+    template: KEYWORDS,
+    ids: appleIds,
+    body: () => ({ keywords: [{ keywordId: "kw_01JD2V4W3X5Y6Z7A8B9C0D1E2F" }] }),
+    strict: true,
+    required: true,
+    fields: [{ path: "keywords", kind: "array" }],
+  },
   { method: "GET", template: `${CAMPAIGN}/authority` },
   {
     method: "PATCH",
@@ -1503,7 +1562,7 @@ describe("hostile input: headers", () => {
   it("answers If-Match garbage with 412 (or 422 past 256 chars), never a 5xx", async () => {
     const key = await freshKey();
     // Gated writes take no If-Match: the campaign object orders them.
-    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`, `${ADSET}/budget`];
+    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`, `${ADSET}/budget`, KEYWORDS];
     const patches = WRITES.filter((r) => r.method === "PATCH" && !unconditional.includes(r.template));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...patches), headerValueArb, async (route, ifMatch) => {

@@ -2,6 +2,7 @@
 import type { ActionType } from "../campaign-model";
 import { ADSET_BUDGET_WRITE, ADSET_WRITES, type AdsetWrite } from "./adset";
 import { campaignWrite } from "./campaign";
+import { isKeywordAction, KEYWORD_WRITES } from "./keywords";
 import type { WriteTarget } from "./types";
 
 /**
@@ -10,22 +11,23 @@ import type { WriteTarget } from "./types";
  */
 export function describeWrite(action: ActionType, onAdset = false): AdsetWrite {
   if (action === "update_budget" && onAdset) return ADSET_BUDGET_WRITE;
+  if (isKeywordAction(action)) return KEYWORD_WRITES[action];
   if (action in ADSET_WRITES) return ADSET_WRITES[action as keyof typeof ADSET_WRITES] as AdsetWrite;
   const write = campaignWrite(action);
   return {
     action: write.action,
     axis: write.axis,
     blocker: (t, v) => write.blocker(t.campaign, v),
-    currentValue: (t) => write.currentValue(t.campaign),
+    currentValue: (t, v) => write.currentValue(t.campaign, v),
     isNoop: (t, v) => write.isNoop(t.campaign, v),
     operation: (t, v) => write.operation(t.campaign, v),
     settle: (t, v, outcome) => write.settle(t.campaign, v, outcome),
   };
 }
 
-/** Whether an action acts on an ad set (its job and pending action name the ad set). */
+/** Whether an action acts on an ad set (its job and pending action name the ad set; keywords too). */
 export function isAdsetAction(action: ActionType): boolean {
-  return action in ADSET_WRITES;
+  return action in ADSET_WRITES || isKeywordAction(action);
 }
 
 export type { WriteTarget };

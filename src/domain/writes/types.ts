@@ -8,11 +8,14 @@ import type { PlatformOperation } from "../../platforms/types";
 import type { AdsetRecord } from "../adset-model";
 import type { Axis } from "../authority";
 import type { ActionType, ActionValue, CampaignRecord } from "../campaign-model";
+import type { KeywordRecord, PlatformKeywordOutcome } from "../keyword-model";
 
 /** What a write acts on: the campaign, and for an ad set write the ad set in its tree. */
 export interface WriteTarget {
   campaign: CampaignRecord;
   adset: AdsetRecord | null;
+  /** The campaign's keywords (Apple targeting keywords), which keyword writes read and settle. */
+  keywords?: Map<string, KeywordRecord>;
 }
 
 /** A state conflict or a value the target cannot take: answered before the gate, no verdict. */
@@ -25,6 +28,8 @@ export interface Refusal {
 /** What the platform answered when it carried the write out. */
 export interface PlatformSuccess {
   platformCampaignId: string;
+  /** A bulk keyword call's answer per item. */
+  keywords?: PlatformKeywordOutcome[];
 }
 
 export interface WriteDescription<Target, V extends ActionValue = ActionValue> {
@@ -34,7 +39,7 @@ export interface WriteDescription<Target, V extends ActionValue = ActionValue> {
   /** Why the write cannot be taken now, given where the target is. */
   blocker(target: Target, value: V): Refusal | null;
   /** What a pending action shows as "before". */
-  currentValue(target: Target): ActionValue | null;
+  currentValue(target: Target, value: V): ActionValue | null;
   /** The target already is what the write asks for. */
   isNoop(target: Target, value: V): boolean;
   /** The platform call, or null when nothing exists on the platform to act on. */

@@ -109,6 +109,7 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
     currentValueWhenQueued: item.currentValue,
     currentValueNow: describeWrite(item.actionType, job.adsetId !== undefined).currentValue(
       writeTarget(host, job),
+      item.newValue,
     ),
     newValue: item.newValue,
     ...(input.note ? { note: input.note } : {}),

@@ -17,11 +17,13 @@ import {
   type PendingRecord,
 } from "../../domain/campaign-model";
 import { describeWrite, type WriteTarget } from "../../domain/writes/index";
+import type { PlatformSuccess } from "../../domain/writes/types";
 import { dispatchConfig, type Env } from "../../env";
 import type { PlatformOperation, PlatformResult } from "../../platforms/types";
 import type { AttemptOutcome, RequestMeta, WriteAccepted } from "./contract";
 import { adsetStep, adsetStepDone, adsetStepFailed, campaignStepDone } from "./create-steps";
 import { jobEvent } from "./events";
+import { settledResult, touchedKeywords } from "./keyword-results";
 import type { CampaignHost, Changes } from "./state";
 
 /** How long a running job may go without progress before the watchdog acts (default). */
@@ -94,7 +96,7 @@ export function finishJob(
 /** What the job's write acts on: the campaign and, for an ad set write, its ad set. */
 export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
   const adset = job.adsetId ? (host.state.adsets.get(job.adsetId) ?? null) : null;
-  return { campaign: host.state.existing, adset };
+  return { campaign: host.state.existing, adset, keywords: host.state.keywords };
 }
 
 /** The ad set a settling job changed, for its commit. */
@@ -184,6 +186,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
       releasingNext(host, {
         campaign: true,
         adsets: touched(target),
+        keywords: touchedKeywords(host, job),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
         audit: [jobEvent(campaign, job, "job.completed", noop ? { noop: true } : {})],
@@ -222,12 +225,14 @@ async function completeAttempt(
       return { next: "done" };
     }
     const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(writeTarget(host, job))];
-    succeed(host, job, { platformCampaignId: result.platformCampaignId }, now);
+    const { platformCampaignId, keywords } = result;
+    succeed(host, job, { platformCampaignId, ...(keywords ? { keywords } : {}) }, now);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
         campaign: true,
         adsets,
+        keywords: touchedKeywords(host, job),
         jobs: [job],
         pending: pendingOf(host, job, { status: "dispatched", dispatchedAt: now }),
         audit: [jobEvent(campaign, job, "job.completed", { attempts: job.attempts, result: job.result })],
@@ -277,19 +282,14 @@ async function completeAttempt(
 }
 
 /** The write took effect: the campaign takes it, the job completes. */
-function succeed(
-  host: CampaignHost,
-  job: JobRecord,
-  outcome: { platformCampaignId: string } | null,
-  now: string,
-): void {
+function succeed(host: CampaignHost, job: JobRecord, outcome: PlatformSuccess | null, now: string): void {
   const campaign = host.state.existing;
   const target = writeTarget(host, job);
   describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
   campaign.updatedAt = now;
   if (target.adset) target.adset.updatedAt = now;
   finishJob(job, "completed", now, null);
-  if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
+  job.result = settledResult(job, target, outcome);
 }
 
 export async function failJob(

@@ -27,6 +27,7 @@ import {
 } from "./contract";
 import { actorEvent } from "./events";
 import { accepted, dispatchMessage, finishJob, inLine, joinLine, newJob } from "./jobs";
+import { settledResult } from "./keyword-results";
 import type { CampaignHost, CampaignState, Changes } from "./state";
 
 export interface WriteInput {
@@ -78,7 +79,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   if (campaign.status === "deleted" || deleteInFlight(state)) return deleted();
   const adset = input.adsetId ? (state.adsets.get(input.adsetId) ?? null) : null;
   if (input.adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
-  const target = { campaign, adset };
+  const target = { campaign, adset, keywords: state.keywords };
   const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
   const refusal = write.blocker(target, input.value);
@@ -121,7 +122,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   if (adset) job.adsetId = adset.id;
   if (noop()) {
     finishJob(job, "completed", now, null);
-    if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
+    job.result = settledResult(job, target, null);
     const done = actorEvent(campaign, input.meta, "job.completed", {
       jobId: job.id,
       kind: job.kind,
@@ -134,7 +135,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     campaign,
     job,
     queued: decision.decision === "queue",
-    currentValue: write.currentValue(target),
+    currentValue: write.currentValue(target, input.value),
     audit: [verdict],
     meta: input.meta,
     now,

@@ -7,6 +7,7 @@ import type { DispatchMessage } from "../../dispatch/messages";
 import type { AdsetRecord } from "../../domain/adset-model";
 import type { AuditEvent } from "../../domain/audit-chain";
 import type { AuthorityState, CampaignRecord, JobRecord, PendingRecord } from "../../domain/campaign-model";
+import type { KeywordRecord } from "../../domain/keyword-model";
 import type { Env } from "../../env";
 import type { CampaignScope } from "./contract";
 import type { Outbox, OutboxEffect } from "./outbox";
@@ -16,6 +17,7 @@ export interface Changes {
   campaign?: boolean;
   authority?: boolean;
   adsets?: AdsetRecord[];
+  keywords?: KeywordRecord[];
   jobs?: JobRecord[];
   pending?: PendingRecord[];
   audit?: AuditEvent[];
@@ -30,6 +32,8 @@ export class CampaignState {
   authority: AuthorityState | null = null;
   /** The campaign's ad sets (TikTok, Apple: ad groups): the object writes its whole tree. */
   readonly adsets = new Map<string, AdsetRecord>();
+  /** Its Apple ad groups' targeting keywords. */
+  readonly keywords = new Map<string, KeywordRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly pending = new Map<string, PendingRecord>();
   version = 0;
@@ -42,12 +46,14 @@ export class CampaignState {
   load(): void {
     const kv = this.storage.kv;
     this.adsets.clear();
+    this.keywords.clear();
     this.jobs.clear();
     this.pending.clear();
     this.campaign = kv.get<CampaignRecord>("campaign") ?? null;
     this.authority = kv.get<AuthorityState>("authority") ?? null;
     this.version = kv.get<number>("version") ?? 0;
     for (const [, adset] of kv.list<AdsetRecord>({ prefix: "adset:" })) this.adsets.set(adset.id, adset);
+    for (const [, k] of kv.list<KeywordRecord>({ prefix: "keyword:" })) this.keywords.set(k.id, k);
     for (const [, job] of kv.list<JobRecord>({ prefix: "job:" })) this.jobs.set(job.id, job);
     for (const [, item] of kv.list<PendingRecord>({ prefix: "pending:" })) this.pending.set(item.id, item);
     this.outbox.load();
@@ -75,12 +81,14 @@ export class CampaignState {
       changes.campaign ||
         changes.authority ||
         changes.adsets?.length ||
+        changes.keywords?.length ||
         changes.jobs?.length ||
         changes.pending?.length,
     );
     if (touchesRecords && !campaign) throw new Error("commit of records before the campaign exists");
     this.version += 1;
     for (const adset of changes.adsets ?? []) this.adsets.set(adset.id, adset);
+    for (const k of changes.keywords ?? []) this.keywords.set(k.id, k);
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, job);
     for (const item of changes.pending ?? []) this.pending.set(item.id, item);
     const effects: OutboxEffect[] = [];
@@ -88,6 +96,7 @@ export class CampaignState {
       effects.push({
         kind: "project",
         adsetIds: (changes.adsets ?? []).map((a) => a.id),
+        ...(changes.keywords?.length ? { keywordIds: changes.keywords.map((k) => k.id) } : {}),
         jobIds: (changes.jobs ?? []).map((j) => j.id),
         pendingIds: (changes.pending ?? []).map((p) => p.id),
       });
@@ -103,6 +112,7 @@ export class CampaignState {
         if (changes.campaign) kv.put("campaign", campaign);
         if (changes.authority) kv.put("authority", this.authority);
         for (const adset of changes.adsets ?? []) kv.put(`adset:${adset.id}`, adset);
+        for (const k of changes.keywords ?? []) kv.put(`keyword:${k.id}`, k);
         for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
         for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
         this.outbox.stage(effects);

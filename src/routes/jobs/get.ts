@@ -7,6 +7,7 @@ import type { AppEnv } from "../../http/context";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { keyGuard } from "../../objects/key-guard";
+import { KeywordResultSchema } from "../keywords/schemas";
 import { PlatformSchema } from "../schemas";
 
 const JobSchema = z
@@ -21,7 +22,16 @@ const JobSchema = z
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z.object({ platformCampaignId: z.string(), platformAdsetId: z.string().optional() }).optional(),
+    result: z
+      .object({
+        platformCampaignId: z.string(),
+        platformAdsetId: z.string().optional(),
+        keywords: z
+          .array(KeywordResultSchema)
+          .optional()
+          .openapi({ description: "A keyword write's result per requested keyword, in request order." }),
+      })
+      .optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
@@ -85,9 +95,7 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
         ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
         attempts: row.attempts,
         ...(row.pendingId ? { pendingId: row.pendingId } : {}),
-        ...(row.result
-          ? { result: row.result as { platformCampaignId: string; platformAdsetId?: string } }
-          : {}),
+        ...(row.result ? { result: row.result as z.infer<typeof JobSchema>["result"] } : {}),
         ...(error ? { error } : {}),
       },
       200,
