@@ -58,6 +58,12 @@ export const ACTION_TYPES = [
   "pause_adset",
   "resume_adset",
   "delete_adset",
+  "push_creative",
+  "replace_creative",
+  "prune_creative",
+  "pause_ad",
+  "resume_ad",
+  "delete_ad",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -72,6 +78,12 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_adset: "structural",
   resume_adset: "structural",
   delete_adset: "structural",
+  push_creative: "creative",
+  replace_creative: "creative",
+  prune_creative: "creative",
+  pause_ad: "structural",
+  resume_ad: "structural",
+  delete_ad: "structural",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -84,6 +96,12 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_adset: "ads_pause_adset",
   resume_adset: "ads_resume_adset",
   delete_adset: "ads_delete_adset",
+  push_creative: "ads_push_creative",
+  replace_creative: "ads_replace_creative",
+  prune_creative: "ads_prune_creative",
+  pause_ad: "ads_pause_ad",
+  resume_ad: "ads_resume_ad",
+  delete_ad: "ads_delete_ad",
 };
 
 export interface BudgetValue {
@@ -108,6 +126,8 @@ export interface JobRecord {
   actionType: ActionType;
   /** The ad set an ad set write acts on (absent: the write acts on the campaign). */
   adsetId?: string;
+  /** The ad an ad write acts on (a push names the ad it will create). */
+  adId?: string;
   /** What the job asks the platform for (a budget change, a status). */
   newValue: ActionValue;
   status: JobStatus;
@@ -128,7 +148,12 @@ export interface JobRecord {
   requestedBy: ActorRef;
   requestId: string | null;
   /** After a create's first step, the campaign id alone; at the end, the default ad set's too. */
-  result: { platformCampaignId: string; platformAdsetId?: string } | null;
+  result: {
+    platformCampaignId: string;
+    platformAdsetId?: string;
+    adId?: string;
+    platformAdId?: string;
+  } | null;
   error: JobError | null;
   startedAt: string;
   finishedAt: string | null;
@@ -148,7 +173,7 @@ export interface PendingRecord {
   id: string;
   actionType: ActionType;
   jobId: string;
-  entityType: "campaign" | "adset";
+  entityType: "campaign" | "adset" | "ad";
   entityId: string;
   entityName: string;
   currentValue: ActionValue | null;
@@ -181,6 +206,12 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "pause_adset":
     case "resume_adset":
     case "delete_adset":
+    case "push_creative":
+    case "replace_creative":
+    case "prune_creative":
+    case "pause_ad":
+    case "resume_ad":
+    case "delete_ad":
       return current;
   }
 }

@@ -50,7 +50,7 @@ export function defineRoute<
   const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
 >(access: Access, route: R) {
   const { scope, endpointClass, errors = [] } = access;
-  const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
+  const writes = ["post", "put", "patch", "delete"].includes(route.method);
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
   ENDPOINT_CLASS_BY_ROUTE.set(

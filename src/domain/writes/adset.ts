@@ -14,7 +14,7 @@ import type { Refusal, WriteDescription, WriteTarget } from "./types";
 export type AdsetWrite<V extends ActionValue = ActionValue> = WriteDescription<WriteTarget, V>;
 
 /** An ad set write needs its ad set live on the platform, under a campaign that is too. */
-function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal | null {
+export function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal | null {
   if (!adset) return { code: "CONFLICT", message: "This write needs an ad set." };
   if (adset.status === "deleted")
     return { code: "CONFLICT", message: "This ad set is deleted.", details: { status: "deleted" } };

@@ -17,6 +17,7 @@ import {
   type PendingRecord,
 } from "../../domain/campaign-model";
 import { describeWrite, type WriteTarget } from "../../domain/writes/index";
+import type { PlatformSuccess } from "../../domain/writes/types";
 import { dispatchConfig, type Env } from "../../env";
 import type { PlatformOperation, PlatformResult } from "../../platforms/types";
 import type { AttemptOutcome, RequestMeta, WriteAccepted } from "./contract";
@@ -93,13 +94,17 @@ export function finishJob(
 
 /** What the job's write acts on: the campaign and, for an ad set write, its ad set. */
 export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
-  const adset = job.adsetId ? (host.state.adsets.get(job.adsetId) ?? null) : null;
-  return { campaign: host.state.existing, adset };
+  const { state } = host;
+  const adset = job.adsetId ? (state.adsets.get(job.adsetId) ?? null) : null;
+  const ad = job.adId ? (state.ads.get(job.adId) ?? null) : null;
+  const adsetAds = adset && job.adId ? [...state.ads.values()].filter((a) => a.adsetId === adset.id) : [];
+  return { campaign: state.existing, adset, ad, adsetAds };
 }
 
-/** The ad set a settling job changed, for its commit. */
-function touched(target: WriteTarget) {
-  return target.adset ? [target.adset] : [];
+/** The ad set or ad a settling job changed, for its commit. */
+function touched(target: WriteTarget): Pick<Changes, "adsets" | "ads"> {
+  if (target.ad) return { ads: [target.ad] };
+  return { adsets: target.adset ? [target.adset] : [] };
 }
 
 // ------------------------------------------------------------------ the line
@@ -171,7 +176,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
   // Released again when the job ahead of it settles.
   if (aheadOf(host, job)) return { proceed: false, reason: "behind an earlier write" };
   const write = describeWrite(job.actionType, job.adsetId !== undefined);
-  const target = writeTarget(host, job);
+  let target = writeTarget(host, job);
   const step = adsetStep(host, job);
   const operation = step === undefined ? write.operation(target, job.newValue) : step;
   const noop = write.isNoop(target, job.newValue);
@@ -179,11 +184,11 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
     // Nothing exists on the platform to act on (its create failed), or the writes ahead of
     // this one already left the campaign as it asks: settle locally.
     const now = new Date().toISOString();
-    succeed(host, job, null, now);
+    target = succeed(host, job, null, now);
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        adsets: touched(target),
+        ...touched(target),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
         audit: [jobEvent(campaign, job, "job.completed", noop ? { noop: true } : {})],
@@ -221,13 +226,15 @@ async function completeAttempt(
       await host.commit(onward);
       return { next: "done" };
     }
-    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(writeTarget(host, job))];
-    succeed(host, job, { platformCampaignId: result.platformCampaignId }, now);
+    const stepAdsets = adsetStepDone(host, job, result.platformAdsetId);
+    const target = succeed(host, job, { ...platformIdsOf(result), sandbox: job.sandbox }, now);
+    const changed = touched(target);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        adsets,
+        adsets: [...stepAdsets, ...(changed.adsets ?? [])],
+        ads: changed.ads ?? [],
         jobs: [job],
         pending: pendingOf(host, job, { status: "dispatched", dispatchedAt: now }),
         audit: [jobEvent(campaign, job, "job.completed", { attempts: job.attempts, result: job.result })],
@@ -276,20 +283,33 @@ async function completeAttempt(
   return { next: result.kind === "transient" ? "dead_letter" : "done" };
 }
 
-/** The write took effect: the campaign takes it, the job completes. */
+function platformIdsOf(result: Extract<PlatformResult, { ok: true }>): PlatformSuccess {
+  return {
+    platformCampaignId: result.platformCampaignId,
+    ...(result.platformAdId ? { platformAdId: result.platformAdId } : {}),
+    ...(result.platformCreativeId ? { platformCreativeId: result.platformCreativeId } : {}),
+  };
+}
+
+/** The write took effect: the campaign (ad set, ad) takes it, the job completes. */
 function succeed(
   host: CampaignHost,
   job: JobRecord,
-  outcome: { platformCampaignId: string } | null,
+  outcome: PlatformSuccess | null,
   now: string,
-): void {
+): WriteTarget {
   const campaign = host.state.existing;
   const target = writeTarget(host, job);
   describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
   campaign.updatedAt = now;
-  if (target.adset) target.adset.updatedAt = now;
+  if (target.ad) target.ad.updatedAt = now;
+  else if (target.adset) target.adset.updatedAt = now;
   finishJob(job, "completed", now, null);
   if (campaign.platformCampaignId) job.result = { platformCampaignId: campaign.platformCampaignId };
+  if (job.result && target.ad) {
+    Object.assign(job.result, { adId: target.ad.id, platformAdId: target.ad.platformAdId });
+  }
+  return target;
 }
 
 export async function failJob(

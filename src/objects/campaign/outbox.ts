@@ -12,7 +12,7 @@ import type { AuditEvent } from "../../domain/audit-chain";
 import { logLine } from "../../observability/log";
 
 export type OutboxEffect =
-  | { kind: "project"; adsetIds?: string[]; jobIds: string[]; pendingIds: string[] }
+  | { kind: "project"; adsetIds?: string[]; adIds?: string[]; jobIds: string[]; pendingIds: string[] }
   | { kind: "audit"; events: AuditEvent[] }
   | { kind: "dispatch"; message: DispatchMessage; delaySeconds: number };
 

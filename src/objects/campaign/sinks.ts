@@ -4,6 +4,7 @@
  * object's state version, the ledger dedupes by event id, dispatch by job generation).
  */
 import { drizzle } from "drizzle-orm/d1";
+import { adUpsert } from "../../db/ad-projection";
 import { adsetUpsert, campaignUpsert, jobUpsert, pendingUpsert } from "../../db/projections";
 import type { Env } from "../../env";
 import { recordAudit } from "../audit-ledger";
@@ -19,6 +20,7 @@ export function envSinks(env: () => Env, state: CampaignState): OutboxSinks {
       if (!campaign || !authority) return;
       const orm = drizzle(env().DB);
       const adsetIds = new Set(effects.flatMap((e) => e.adsetIds ?? []));
+      const adIds = new Set(effects.flatMap((e) => e.adIds ?? []));
       const jobIds = new Set(effects.flatMap((e) => e.jobIds));
       const pendingIds = new Set(effects.flatMap((e) => e.pendingIds));
       const version = state.version;
@@ -28,6 +30,10 @@ export function envSinks(env: () => Env, state: CampaignState): OutboxSinks {
         ...[...adsetIds].flatMap((id) => {
           const adset = state.adsets.get(id);
           return adset ? [adsetUpsert(orm, campaign, adset, version)] : [];
+        }),
+        ...[...adIds].flatMap((id) => {
+          const ad = state.ads.get(id);
+          return ad ? [adUpsert(orm, campaign, ad, version)] : [];
         }),
         ...[...jobIds].flatMap((id) => {
           const job = state.jobs.get(id);

@@ -4,6 +4,7 @@
  * with its outbox effects in a single storage transaction.
  */
 import type { DispatchMessage } from "../../dispatch/messages";
+import type { AdRecord } from "../../domain/ad-model";
 import type { AdsetRecord } from "../../domain/adset-model";
 import type { AuditEvent } from "../../domain/audit-chain";
 import type { AuthorityState, CampaignRecord, JobRecord, PendingRecord } from "../../domain/campaign-model";
@@ -16,6 +17,7 @@ export interface Changes {
   campaign?: boolean;
   authority?: boolean;
   adsets?: AdsetRecord[];
+  ads?: AdRecord[];
   jobs?: JobRecord[];
   pending?: PendingRecord[];
   audit?: AuditEvent[];
@@ -30,6 +32,8 @@ export class CampaignState {
   authority: AuthorityState | null = null;
   /** The campaign's ad sets (TikTok, Apple: ad groups): the object writes its whole tree. */
   readonly adsets = new Map<string, AdsetRecord>();
+  /** The ad sets' ads (Meta, TikTok). */
+  readonly ads = new Map<string, AdRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly pending = new Map<string, PendingRecord>();
   version = 0;
@@ -42,12 +46,14 @@ export class CampaignState {
   load(): void {
     const kv = this.storage.kv;
     this.adsets.clear();
+    this.ads.clear();
     this.jobs.clear();
     this.pending.clear();
     this.campaign = kv.get<CampaignRecord>("campaign") ?? null;
     this.authority = kv.get<AuthorityState>("authority") ?? null;
     this.version = kv.get<number>("version") ?? 0;
     for (const [, adset] of kv.list<AdsetRecord>({ prefix: "adset:" })) this.adsets.set(adset.id, adset);
+    for (const [, ad] of kv.list<AdRecord>({ prefix: "ad:" })) this.ads.set(ad.id, ad);
     for (const [, job] of kv.list<JobRecord>({ prefix: "job:" })) this.jobs.set(job.id, job);
     for (const [, item] of kv.list<PendingRecord>({ prefix: "pending:" })) this.pending.set(item.id, item);
     this.outbox.load();
@@ -75,12 +81,14 @@ export class CampaignState {
       changes.campaign ||
         changes.authority ||
         changes.adsets?.length ||
+        changes.ads?.length ||
         changes.jobs?.length ||
         changes.pending?.length,
     );
     if (touchesRecords && !campaign) throw new Error("commit of records before the campaign exists");
     this.version += 1;
     for (const adset of changes.adsets ?? []) this.adsets.set(adset.id, adset);
+    for (const ad of changes.ads ?? []) this.ads.set(ad.id, ad);
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, job);
     for (const item of changes.pending ?? []) this.pending.set(item.id, item);
     const effects: OutboxEffect[] = [];
@@ -88,6 +96,7 @@ export class CampaignState {
       effects.push({
         kind: "project",
         adsetIds: (changes.adsets ?? []).map((a) => a.id),
+        adIds: (changes.ads ?? []).map((a) => a.id),
         jobIds: (changes.jobs ?? []).map((j) => j.id),
         pendingIds: (changes.pending ?? []).map((p) => p.id),
       });
@@ -103,6 +112,7 @@ export class CampaignState {
         if (changes.campaign) kv.put("campaign", campaign);
         if (changes.authority) kv.put("authority", this.authority);
         for (const adset of changes.adsets ?? []) kv.put(`adset:${adset.id}`, adset);
+        for (const ad of changes.ads ?? []) kv.put(`ad:${ad.id}`, ad);
         for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
         for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
         this.outbox.stage(effects);

@@ -21,7 +21,14 @@ const JobSchema = z
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z.object({ platformCampaignId: z.string(), platformAdsetId: z.string().optional() }).optional(),
+    result: z
+      .object({
+        platformCampaignId: z.string(),
+        platformAdsetId: z.string().optional(),
+        adId: z.string().optional().openapi({ description: "A push's new ad." }),
+        platformAdId: z.string().optional(),
+      })
+      .optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
@@ -86,7 +93,14 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
         attempts: row.attempts,
         ...(row.pendingId ? { pendingId: row.pendingId } : {}),
         ...(row.result
-          ? { result: row.result as { platformCampaignId: string; platformAdsetId?: string } }
+          ? {
+              result: row.result as {
+                platformCampaignId: string;
+                platformAdsetId?: string;
+                adId?: string;
+                platformAdId?: string;
+              },
+            }
           : {}),
         ...(error ? { error } : {}),
       },
