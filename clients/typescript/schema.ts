@@ -506,6 +506,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{projectId}/ads/ads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the project's ads (Meta, TikTok), newest first
+         * @description Apple has no ads: `platforms=apple` answers an empty page.
+         */
+        get: operations["listAds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/ads/{adId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an ad
+         * @description An ad exists once its push completed on the platform (`platformAdId` set); `reviewStatus` follows the platform's review. Apple has no ads: 404.
+         */
+        get: operations["getAd"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an ad (structural; soft: it stays readable with status deleted)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        delete: operations["deleteAd"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the platform's ad reviews, latest submission first
+         * @description One entry per ad: its current creative's review. Apple has no ads: an empty page. After a push or replace the campaign object looks the review up with backoff (about a minute, then longer, for at most about four and a half days) until the platform decides; sandbox reviews settle within seconds.
+         */
+        get: operations["listAdReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/ads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a library creative to an ad set as a new ad (creative axis)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. The adapter uploads the media and creates the platform's creative and ad (Meta: image or video, ad creative, ad; TikTok: video and cover upload, ad). The creative must fit the platform (its `platformIssues`), else 422. The job's `result` names the new ad: `adId`, `platformAdId`; the ad then starts in `pending_review` and its review is followed until the platform decides. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        post: operations["pushCreative"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/ads/{adId}/creative": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an ad's creative (creative axis; a new review)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. Platforms treat creatives as immutable: the adapter creates a new platform creative and points the ad at it (Meta `POST /{ad_id}` `creative`; TikTok `/ad/update/`). The ad goes back to `pending_review`. Replacing with the ad's current creative completes at once. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        put: operations["replaceCreative"];
+        post?: never;
+        /**
+         * Prune an ad's creative: take it out of rotation (creative axis)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. The ad becomes `pruned` (Meta: archived; TikTok: disabled). Pruning the last serving ad of its ad set answers 409 WOULD_LEAVE_ADSET_EMPTY before anything is queued or judged. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        delete: operations["pruneCreative"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/ads/{adId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause an ad (structural)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        post: operations["pauseAd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/ads/{adId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused ad (structural)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "ad"` and the current and new value (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. Apple has no ads (its creative-axis object is the keyword): its ad paths answer 404, a push there 422. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        post: operations["resumeAd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/budget": {
         parameters: {
             query?: never;
@@ -541,19 +689,19 @@ export interface paths {
         put?: never;
         /**
          * Add targeting keywords to an Apple ad group (creative; `add_keywords`)
-         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         post: operations["addKeywords"];
         /**
          * Delete keywords (creative; `delete_keywords`; soft: they stay listed with status deleted)
-         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         delete: operations["deleteKeywords"];
         options?: never;
         head?: never;
         /**
          * Change keywords' bids or status (creative; `update_keywords`)
-         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409.
+         * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["updateKeywords"];
         trace?: never;
@@ -909,7 +1057,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "UNAUTHENTICATED" | "FORBIDDEN_SCOPE" | "AUTHORITY_DENIED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "VALIDATION" | "RATE_LIMITED" | "INTERNAL" | "KILL_SWITCH";
+                code: "UNAUTHENTICATED" | "FORBIDDEN_SCOPE" | "AUTHORITY_DENIED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_CONFLICT" | "WOULD_LEAVE_ADSET_EMPTY" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "VALIDATION" | "RATE_LIMITED" | "INTERNAL" | "KILL_SWITCH";
                 message: string;
                 /** @example req_01JD2V4W3X5Y6Z7A8B9C0D1E2F */
                 requestId: string;
@@ -1274,6 +1422,63 @@ export interface components {
             genders?: ("male" | "female")[];
             placements?: "automatic" | string[];
         };
+        AdPage: {
+            items: components["schemas"]["Ad"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Ad: {
+            adId: string;
+            adsetId: string;
+            campaignId: string;
+            /**
+             * @example meta
+             * @enum {string}
+             */
+            platform: "meta" | "tiktok" | "apple";
+            creativeId: string;
+            name: string;
+            /**
+             * @description `pruned`: its creative was taken out of rotation (Meta: archived; TikTok: disabled).
+             * @enum {string}
+             */
+            status: "active" | "paused" | "pruned" | "deleted";
+            /** @enum {string} */
+            reviewStatus: "pending_review" | "approved" | "disapproved";
+            /** @description The platform's reason for a disapproval. */
+            platformReason: string | null;
+            platformAdId: string;
+            submittedAt: string;
+            decidedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        AdReviewPage: {
+            items: components["schemas"]["AdReview"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        AdReview: {
+            adId: string;
+            adsetId: string;
+            campaignId: string;
+            creativeId: string;
+            /** @enum {string} */
+            status: "pending_review" | "approved" | "disapproved";
+            platformReason: string | null;
+            submittedAt: string;
+            decidedAt: string | null;
+        };
+        PushCreativeRequest: {
+            /** @example adc_01JD2V4W3X5Y6Z7A8B9C0D1E2F */
+            creativeId: string;
+            /** @description Defaults to the creative's name. */
+            name?: string;
+        };
+        ReplaceCreativeRequest: {
+            /** @example adc_01JD2V4W3X5Y6Z7A8B9C0D1E2F */
+            creativeId: string;
+        };
         KeywordPage: {
             items: components["schemas"]["Keyword"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
@@ -1401,9 +1606,9 @@ export interface components {
         PendingAction: {
             pendingId: string;
             /** @enum {string} */
-            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
+            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
             /** @enum {string} */
-            entityType: "campaign" | "adset";
+            entityType: "campaign" | "adset" | "ad";
             entityId: string;
             entityName: string;
             /**
@@ -1464,6 +1669,9 @@ export interface components {
                 platformAdsetId?: string;
                 /** @description A keyword write's result per requested keyword, in request order. */
                 keywords?: components["schemas"]["KeywordResult"][];
+                /** @description A push's new ad. */
+                adId?: string;
+                platformAdId?: string;
             };
             /** @description PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED */
             error?: {
@@ -4841,6 +5049,1064 @@ export interface operations {
             };
         };
     };
+    listAds: {
+        parameters: {
+            query?: {
+                adsetId?: string;
+                campaignId?: string;
+                platforms?: string;
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of ads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdPage"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ad. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ad"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAd: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAdReviews: {
+        parameters: {
+            query?: {
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reviews. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdReviewPage"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pushCreative: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushCreativeRequest"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceCreative: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceCreativeRequest"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pruneCreative: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT | WOULD_LEAVE_ADSET_EMPTY */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseAd: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeAd: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     updateAdsetBudget: {
         parameters: {
             query?: {
@@ -5072,7 +6338,10 @@ export interface operations {
     };
     addKeywords: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -5086,6 +6355,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -5189,7 +6467,10 @@ export interface operations {
     };
     deleteKeywords: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -5203,6 +6484,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -5306,7 +6596,10 @@ export interface operations {
     };
     updateKeywords: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -5320,6 +6613,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description Accepted. */
             202: {
                 headers: {
@@ -5847,7 +7149,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
             };
             header?: never;
             path: {
@@ -5945,7 +7247,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
                 cursor?: string;
                 limit?: number;
             };

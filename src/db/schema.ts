@@ -256,6 +256,38 @@ export const keywords = sqliteTable(
   (t) => [index("keywords_adset_idx").on(t.adsetId, t.createdAt, t.id)],
 );
 
+/**
+ * D1 copies of the ads (Meta, TikTok), written only by their campaign's object through its
+ * outbox: lists and the review list read these; one ad is read from the object.
+ */
+export const ads = sqliteTable(
+  "ads",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    projectId: text("project_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    adsetId: text("adset_id").notNull(),
+    platform: text("platform").notNull(),
+    creativeId: text("creative_id").notNull(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    reviewStatus: text("review_status").notNull(),
+    platformReason: text("platform_reason"),
+    platformAdId: text("platform_ad_id").notNull(),
+    submittedAt: text("submitted_at").notNull(),
+    decidedAt: text("decided_at"),
+    stateVersion: integer("state_version").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("ads_project_idx").on(t.projectId, t.createdAt, t.id),
+    index("ads_adset_idx").on(t.adsetId),
+    index("ads_review_idx").on(t.projectId, t.platform, t.submittedAt, t.id),
+  ],
+);
+
 export const jobs = sqliteTable(
   "jobs",
   {

@@ -62,6 +62,12 @@ export const ACTION_TYPES = [
   "add_keywords",
   "update_keywords",
   "delete_keywords",
+  "push_creative",
+  "replace_creative",
+  "prune_creative",
+  "pause_ad",
+  "resume_ad",
+  "delete_ad",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -79,6 +85,12 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   add_keywords: "creative",
   update_keywords: "creative",
   delete_keywords: "creative",
+  push_creative: "creative",
+  replace_creative: "creative",
+  prune_creative: "creative",
+  pause_ad: "structural",
+  resume_ad: "structural",
+  delete_ad: "structural",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -94,6 +106,12 @@ export const JOB_KIND: Record<ActionType, string> = {
   add_keywords: "ads_add_keywords",
   update_keywords: "ads_update_keywords",
   delete_keywords: "ads_delete_keywords",
+  push_creative: "ads_push_creative",
+  replace_creative: "ads_replace_creative",
+  prune_creative: "ads_prune_creative",
+  pause_ad: "ads_pause_ad",
+  resume_ad: "ads_resume_ad",
+  delete_ad: "ads_delete_ad",
 };
 
 export interface BudgetValue {
@@ -118,6 +136,8 @@ export interface JobRecord {
   actionType: ActionType;
   /** The ad set an ad set write acts on (absent: the write acts on the campaign). */
   adsetId?: string;
+  /** The ad an ad write acts on (a push names the ad it will create). */
+  adId?: string;
   /** What the job asks the platform for (a budget change, a status). */
   newValue: ActionValue;
   status: JobStatus;
@@ -139,9 +159,15 @@ export interface JobRecord {
   requestId: string | null;
   /**
    * After a create's first step, the campaign id alone; at the end, the default ad set's too.
-   * A keyword write adds one result per keyword.
+   * An ad write adds the ad's ids; a keyword write one result per keyword.
    */
-  result: { platformCampaignId: string; platformAdsetId?: string; keywords?: KeywordJobResult[] } | null;
+  result: {
+    platformCampaignId: string;
+    platformAdsetId?: string;
+    adId?: string;
+    platformAdId?: string;
+    keywords?: KeywordJobResult[];
+  } | null;
   error: JobError | null;
   startedAt: string;
   finishedAt: string | null;
@@ -161,7 +187,7 @@ export interface PendingRecord {
   id: string;
   actionType: ActionType;
   jobId: string;
-  entityType: "campaign" | "adset";
+  entityType: "campaign" | "adset" | "ad";
   entityId: string;
   entityName: string;
   currentValue: ActionValue | null;
@@ -197,6 +223,12 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "add_keywords":
     case "update_keywords":
     case "delete_keywords":
+    case "push_creative":
+    case "replace_creative":
+    case "prune_creative":
+    case "pause_ad":
+    case "resume_ad":
+    case "delete_ad":
       return current;
   }
 }

@@ -8,6 +8,7 @@ export const ID_PREFIXES = {
   adAccount: "aa",
   campaign: "cmp",
   adset: "adg",
+  ad: "ad",
   job: "job",
   verdict: "ver",
   apiKey: "key",

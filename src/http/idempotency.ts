@@ -1,5 +1,5 @@
 /**
- * Idempotency (SPEC §5) for every POST/PATCH/DELETE: the first response for a key is stored
+ * Idempotency (SPEC §5) for every POST/PUT/PATCH/DELETE: the first response for a key is stored
  * and replayed byte-for-byte; a different body under the same key is a conflict; a key
  * still in flight answers 409 with Retry-After. Records live in the key's idempotency
  * object (src/objects/idempotency.ts), not in D1. A dry run (`?dryRun=true`) skips them.

@@ -54,7 +54,7 @@ export function defineRoute<
 >(access: Access, declared: R) {
   const { scope, endpointClass, errors = [] } = access;
   const route = access.dryRun ? withDryRun(declared) : declared;
-  const writes = route.method === "post" || route.method === "patch" || route.method === "delete";
+  const writes = ["post", "put", "patch", "delete"].includes(route.method);
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
   ENDPOINT_CLASS_BY_ROUTE.set(

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ImportInput, type ImportOutcome, planImport } from "../connections/import-model";
 import type { DispatchMessage } from "../dispatch/messages";
+import type { AdRecord } from "../domain/ad-model";
 import type { AdsetRecord } from "../domain/adset-model";
 import type { AuthorityState, CampaignRecord } from "../domain/campaign-model";
 import { type Env, outboxRetryPolicy } from "../env";
@@ -29,6 +30,7 @@ import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
 import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
+import { nextReviewAt, pollReviews } from "./campaign/reviews";
 import { envSinks } from "./campaign/sinks";
 import { type CampaignHost, CampaignState, type Changes } from "./campaign/state";
 
@@ -101,6 +103,13 @@ export class CampaignObject extends DurableObject<Env> {
     return { ok: true, adset };
   }
 
+  /** One of the campaign's ads as it is now. */
+  readAd(scope: CampaignScope, adId: string): Result<{ ad: AdRecord }> {
+    const ad = this.state.inScope(scope) ? this.state.ads.get(adId) : undefined;
+    if (!ad) return { ...notFound(), message: "Ad not found." };
+    return { ok: true, ad };
+  }
+
   // ---------------------------------------------------------------- writes
 
   create(input: CreateInput): Promise<Result<{ accepted: WriteAccepted }>> {
@@ -140,6 +149,15 @@ export class CampaignObject extends DurableObject<Env> {
     return plan.outcome;
   }
 
+  /** Looks up every ad review due by `now` (the alarm does this; operators and tests may too). */
+  async pollReviews(now = Date.now()): Promise<number> {
+    const count = await pollReviews(this.host, now);
+    this.scheduleAlarm();
+    // The caller reads the D1 copies next: deliver them before answering.
+    await this.state.outbox.deliver();
+    return count;
+  }
+
   // ---------------------------------------------------------------- dispatch (queue consumer)
 
   runAttempt(message: DispatchMessage): Promise<AttemptOutcome> {
@@ -171,6 +189,7 @@ export class CampaignObject extends DurableObject<Env> {
     await this.state.outbox.deliver();
     await expireDue(this.host);
     await superviseJobs(this.host);
+    await pollReviews(this.host);
     this.state.forgetSettledHistory();
     this.scheduleAlarm();
   }
@@ -196,6 +215,7 @@ export class CampaignObject extends DurableObject<Env> {
       this.state.outbox.nextWakeAt(),
       nextExpiryAt(this.host),
       nextWatchAt(this.host),
+      nextReviewAt(this.host),
       this.state.nextForgetAt(),
     ].filter((t): t is number => t !== null);
     if (times.length === 0) return;
@@ -218,6 +238,17 @@ export async function readCampaign(
 ): Promise<ReturnType<CampaignObject["read"]>> {
   const answer: unknown = await campaignObject(env, campaignId).read(scope);
   return answer as ReturnType<CampaignObject["read"]>;
+}
+
+/** One ad as it is now, from its campaign's object (typed as the method's own, see above). */
+export async function readAd(
+  env: Env,
+  campaignId: string,
+  scope: CampaignScope,
+  adId: string,
+): Promise<ReturnType<CampaignObject["readAd"]>> {
+  const answer: unknown = await campaignObject(env, campaignId).readAd(scope, adId);
+  return answer as ReturnType<CampaignObject["readAd"]>;
 }
 
 /** One ad set as it is now, from its campaign's object (typed as the method's own, see above). */

@@ -26,6 +26,7 @@ import type {
   PlatformOperation,
   PlatformResult,
 } from "./types";
+import { isAdOperation } from "./types";
 
 export interface AppleAdapterOptions {
   /** Including the version, e.g. "https://api.searchads.apple.com/api/v5". */
@@ -60,6 +61,12 @@ export class AppleAdapter implements PlatformAdapter {
       return Promise.resolve(notConfigured("Apple Search Ads", "the ad account's API user credentials"));
     }
     return settle(async () => {
+      if (isAdOperation(operation)) {
+        return rejectedFailure(
+          "Apple Search Ads has no ads; its creative axis governs keywords.",
+          LOCAL_CODES.invalidRequest,
+        );
+      }
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context);

@@ -17,6 +17,7 @@ import {
   toHex,
   transientFailure,
 } from "./http";
+import { executeMetaAd, type MetaGraph } from "./meta-ads";
 import { buildAdsetParams, metaTargeting } from "./meta-adsets";
 import type {
   AdAccountConnection,
@@ -26,6 +27,7 @@ import type {
   PlatformOperation,
   PlatformResult,
 } from "./types";
+import { isAdOperation } from "./types";
 
 export interface MetaAdapterOptions {
   apiBase: string;
@@ -67,8 +69,12 @@ export async function metaIdempotencyTag(idempotencyKey: string): Promise<string
   return `[lp:${toHex(digest).slice(0, 12)}]`;
 }
 
-export class MetaAdapter implements PlatformAdapter {
+export class MetaAdapter implements PlatformAdapter, MetaGraph {
   constructor(private readonly options: MetaAdapterOptions) {}
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
 
   execute(
     operation: PlatformOperation,
@@ -78,6 +84,7 @@ export class MetaAdapter implements PlatformAdapter {
     const accessToken = this.options.accessToken;
     if (!accessToken) return Promise.resolve(notConfigured("Meta", "the ad account's access token"));
     return settle(async () => {
+      if (isAdOperation(operation)) return executeMetaAd(this, operation, account, context, accessToken);
       switch (operation.type) {
         case "add_keywords":
         case "update_keywords":
@@ -175,7 +182,7 @@ export class MetaAdapter implements PlatformAdapter {
     });
   }
 
-  private graphUrl(path: string, query?: URLSearchParams): string {
+  graphUrl(path: string, query?: URLSearchParams): string {
     const base = this.options.apiBase.replace(/\/+$/, "");
     const version = this.options.apiVersion.startsWith("v")
       ? this.options.apiVersion
@@ -253,7 +260,7 @@ export class MetaAdapter implements PlatformAdapter {
     return { ok: true, platformCampaignId };
   }
 
-  private async send(url: string, init: RequestInit): Promise<PlatformResponse> {
+  async send(url: string, init: RequestInit): Promise<PlatformResponse> {
     const response = await sendPlatformRequest("Meta", url, init, this.options.timeoutMs);
     if (response.status >= 200 && response.status < 300 && !isRecord(errorObject(response.body))) {
       return response;

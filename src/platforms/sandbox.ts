@@ -4,11 +4,13 @@ import { LOCAL_CODES, rejectedFailure, sha256, transientFailure } from "./http";
 import { sandboxKeywordCall } from "./sandbox-keywords";
 import type {
   AdAccountConnection,
+  AdOperation,
   DispatchContext,
   PlatformAdapter,
   PlatformOperation,
   PlatformResult,
 } from "./types";
+import { isAdOperation } from "./types";
 
 /**
  * The built-in platform simulator (SPEC §6) for sandbox connections and test keys. Everything
@@ -140,9 +142,57 @@ export class SandboxAdapter implements PlatformAdapter {
     if (operation.type === "create_campaign") {
       return { ok: true, platformCampaignId: await sandboxCampaignId(platform, context.idempotencyKey) };
     }
+    if (isAdOperation(operation)) return sandboxAd(operation, platform, context);
     return { ok: true, platformCampaignId: operation.platformCampaignId };
   }
 }
+
+/**
+ * Ads (Meta, TikTok): deterministic ad and creative ids; every review settles at its first
+ * lookup, `approved`, or `disapproved` when the creative's name carries `[sandbox:disapprove]`.
+ */
+async function sandboxAd(
+  operation: AdOperation,
+  platform: Platform,
+  context: DispatchContext,
+): Promise<PlatformResult> {
+  const base = { ok: true as const, platformCampaignId: operation.platformCampaignId };
+  if (platform === "apple") {
+    return rejectedFailure("Apple Search Ads has no ads [sandbox]", LOCAL_CODES.invalidRequest);
+  }
+  switch (operation.type) {
+    case "create_ad":
+      return {
+        ...base,
+        platformAdId: await sandboxCampaignId(platform, `${context.idempotencyKey}:ad`),
+        platformCreativeId: await sandboxCampaignId(platform, `${context.idempotencyKey}:creative`),
+      };
+    case "replace_ad_creative":
+      return {
+        ...base,
+        platformAdId: operation.platformAdId,
+        platformCreativeId: await sandboxCampaignId(platform, `${context.idempotencyKey}:creative`),
+      };
+    case "get_ad_review": {
+      const disapprove = /\[sandbox:disapprove\]/i.test(operation.ad.creative.name);
+      return {
+        ...base,
+        platformAdId: operation.platformAdId,
+        review: disapprove
+          ? { status: "disapproved", reason: SANDBOX_DISAPPROVAL[platform] }
+          : { status: "approved", reason: null },
+      };
+    }
+    default:
+      return { ...base, platformAdId: operation.platformAdId };
+  }
+}
+
+const SANDBOX_DISAPPROVAL: Record<Platform, string> = {
+  meta: "Your ad wasn't approved because it doesn't follow our Advertising Standards [sandbox:disapprove]",
+  tiktok: "Ad not approved: the creative violates the advertising policies [sandbox:disapprove]",
+  apple: "",
+};
 
 /** The live adapters refuse amounts the platform's unit cannot carry; the simulator agrees with them. */
 function budgetIssue(operation: PlatformOperation, account: AdAccountConnection): string | null {

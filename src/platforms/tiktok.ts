@@ -16,6 +16,7 @@ import {
   stringField,
   transientFailure,
 } from "./http";
+import { executeTikTokAd } from "./tiktok-ads";
 import { buildAdgroupBody, tiktokTargeting } from "./tiktok-adsets";
 import type {
   AdAccountConnection,
@@ -25,6 +26,7 @@ import type {
   PlatformOperation,
   PlatformResult,
 } from "./types";
+import { isAdOperation } from "./types";
 
 export interface TikTokAdapterOptions {
   /** Including the version, e.g. "https://business-api.tiktok.com/open_api/v1.3". */
@@ -85,6 +87,7 @@ export class TikTokAdapter implements PlatformAdapter {
     const accessToken = this.options.accessToken;
     if (!accessToken) return Promise.resolve(notConfigured("TikTok", "the ad account's access token"));
     return settle(async () => {
+      if (isAdOperation(operation)) return executeTikTokAd(this, operation, account, context, accessToken);
       switch (operation.type) {
         case "add_keywords":
         case "update_keywords":
@@ -227,18 +230,28 @@ export class TikTokAdapter implements PlatformAdapter {
   }
 
   /** POSTs to a TikTok endpoint and returns the envelope's `data` when `code` is 0. */
-  private async call(path: string, body: Record<string, unknown>, accessToken: string): Promise<unknown> {
-    const url = `${this.options.apiBase.replace(/\/+$/, "")}${path}`;
-    const response = await sendPlatformRequest(
-      "TikTok",
-      url,
-      {
-        method: "POST",
-        headers: { "Access-Token": accessToken, "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      },
-      this.options.timeoutMs,
+  call(path: string, body: Record<string, unknown>, accessToken: string): Promise<unknown> {
+    return this.exchange(path, {
+      method: "POST",
+      headers: { "Access-Token": accessToken, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** GETs a TikTok endpoint (JSON-valued query parameters) and returns the envelope's `data`. */
+  get(path: string, query: Record<string, unknown>, accessToken: string): Promise<unknown> {
+    const params = new URLSearchParams(
+      Object.entries(query).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
+    return this.exchange(`${path}?${params.toString()}`, {
+      method: "GET",
+      headers: { "Access-Token": accessToken },
+    });
+  }
+
+  private async exchange(path: string, init: RequestInit): Promise<unknown> {
+    const url = `${this.options.apiBase.replace(/\/+$/, "")}${path}`;
+    const response = await sendPlatformRequest("TikTok", url, init, this.options.timeoutMs);
     const code = isRecord(response.body) ? response.body.code : undefined;
     if (response.status >= 200 && response.status < 300 && code === 0) {
       return isRecord(response.body) ? response.body.data : undefined;

@@ -1,3 +1,4 @@
+import type { AdSpec, ReviewStatus } from "../domain/ad-model";
 import type { AdsetSpec } from "../domain/adset-model";
 import type { CampaignRecord } from "../domain/campaign-model";
 import type { KeywordAddItem, KeywordUpdateItem, PlatformKeywordOutcome } from "../domain/keyword-model";
@@ -65,6 +66,7 @@ export type PlatformOperation =
       platformAdsetId: string;
     }
   | KeywordOperation
+  | AdOperation
   | { type: "pause_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "resume_campaign"; campaign: CampaignSpec; platformCampaignId: string }
   | { type: "delete_campaign"; campaign: CampaignSpec; platformCampaignId: string };
@@ -82,6 +84,60 @@ export type KeywordOperation = {
     }
   | { type: "delete_keywords"; keywords: { keywordId: string; platformKeywordId: string }[] }
 );
+/** Operations on ads (Meta, TikTok): `platforms/meta-ads.ts`, `platforms/tiktok-ads.ts`. */
+export type AdOperation =
+  | {
+      /** Upload the media, create the platform creative and the ad. */
+      type: "create_ad";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      ad: AdSpec;
+    }
+  | {
+      /** Upload the new media, create the new creative, point the ad at it (a new review). */
+      type: "replace_ad_creative";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      platformAdId: string;
+      ad: AdSpec;
+    }
+  | {
+      type: "pause_ad" | "resume_ad" | "delete_ad" | "prune_ad";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      platformAdId: string;
+    }
+  | {
+      /** Read the ad's review (not a write: the campaign object's alarm asks). */
+      type: "get_ad_review";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdId: string;
+      ad: AdSpec;
+    };
+
+export const AD_OPERATION_TYPES: ReadonlySet<string> = new Set([
+  "create_ad",
+  "replace_ad_creative",
+  "pause_ad",
+  "resume_ad",
+  "delete_ad",
+  "prune_ad",
+  "get_ad_review",
+]);
+
+export function isAdOperation(operation: PlatformOperation): operation is AdOperation {
+  return AD_OPERATION_TYPES.has(operation.type);
+}
+
+export interface AdReview {
+  status: ReviewStatus;
+  /** The platform's reason for a refusal, in its words. */
+  reason: string | null;
+}
 
 export type PlatformResult =
   | {
@@ -90,6 +146,9 @@ export type PlatformResult =
       platformAdsetId?: string;
       /** A bulk keyword call answers per item: some may fail while the call succeeds. */
       keywords?: PlatformKeywordOutcome[];
+      platformAdId?: string;
+      platformCreativeId?: string;
+      review?: AdReview;
     }
   | {
       ok: false;

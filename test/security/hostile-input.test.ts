@@ -28,6 +28,7 @@ let other: TestTenant;
 let campaignId: string;
 let adsetId: string;
 let appleAdsetId = "";
+let adId: string;
 let jobId: string;
 let victimKeyId: string;
 let creativeId: string;
@@ -125,6 +126,24 @@ beforeAll(async () => {
     if (!appleAdsetId) await new Promise((r) => setTimeout(r, 100));
   }
   if (!appleAdsetId) throw new Error("fixture apple ad set did not appear");
+  // One real ad: the push waits in the campaign's draft queue until the customer approves it.
+  const pushed = await send({
+    method: "POST",
+    path: `/v1/projects/${tenant.projectId}/ads/meta/adsets/${adsetId}/ads`,
+    key: tenant.keys.customer,
+    body: JSON.stringify({ creativeId }),
+  });
+  if (pushed.status !== 202) throw new Error(`fixture push failed: ${pushed.status} ${pushed.text}`);
+  const pushedBody = pushed.body as { jobId: string; pendingId: string };
+  const approved = await send({
+    method: "POST",
+    path: `/v1/projects/${tenant.projectId}/ads/meta/pending/${pushedBody.pendingId}/approve`,
+    key: tenant.keys.customer,
+  });
+  if (approved.status !== 200) throw new Error(`fixture approve: ${approved.status} ${approved.text}`);
+  const pushJob = await waitForJob(tenant.keys.customer, pushedBody.jobId);
+  adId = (pushJob.result as unknown as { adId?: string } | undefined)?.adId ?? "";
+  if (!adId) throw new Error(`fixture ad: ${JSON.stringify(pushJob)}`);
   // Then the customer lowers the layer to draft: partners cannot raise anything above it,
   // and every accepted write (create included) waits in the draft queue.
   for (const platform of ["meta", "tiktok", "apple"]) {
@@ -188,13 +207,14 @@ const freshKey = async () =>
 
 // ------------------------------------------------------------------------------ routes
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Slot =
   | "creativeId"
   | "projectId"
   | "platform"
   | "campaignId"
   | "adsetId"
+  | "adId"
   | "pendingId"
   | "jobId"
   | "keyId"
@@ -236,6 +256,7 @@ const KEYWORDS = "/v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords";
 /** The keyword routes address the Apple fixture's ad group. */
 const appleIds = () => ({ adsetId: appleAdsetId });
 const PENDING = "/v1/projects/{projectId}/ads/{platform}/pending/{pendingId}";
+const AD = "/v1/projects/{projectId}/ads/{platform}/ads/{adId}";
 
 const createBody = () => ({
   adAccountId: tenant.adAccounts.meta,
@@ -264,6 +285,47 @@ const ROUTES: RouteCase[] = [
     query: ["campaignId", "platforms", "adAccountId", "status", "cursor", "limit"],
   },
   { method: "GET", template: ADSET },
+  {
+    method: "GET",
+    template: "/v1/projects/{projectId}/ads/ads",
+    query: ["adsetId", "campaignId", "platforms", "status", "cursor", "limit"],
+  },
+  { method: "GET", template: AD },
+  {
+    method: "GET",
+    template: "/v1/projects/{projectId}/ads/{platform}/reviews",
+    query: ["status", "cursor", "limit"],
+  },
+  {
+    method: "POST",
+    template: `${ADSET}/ads`,
+    body: () => ({ creativeId }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "creativeId", kind: "string", minLength: 1, maxLength: 64 },
+      { path: "name", kind: "string", minLength: 1, maxLength: 255 },
+    ],
+  },
+  {
+    method: "PUT",
+    template: `${AD}/creative`,
+    body: () => ({ creativeId }),
+    strict: true,
+    required: true,
+    fields: [{ path: "creativeId", kind: "string", minLength: 1, maxLength: 64 }],
+  },
+  {
+    method: "DELETE",
+    template: `${AD}/creative`,
+    body: () => ({}),
+    strict: true,
+    required: false,
+    fields: [],
+  },
+  { method: "POST", template: `${AD}/pause`, body: () => ({}), strict: true, required: false, fields: [] },
+  { method: "POST", template: `${AD}/resume`, body: () => ({}), strict: true, required: false, fields: [] },
+  { method: "DELETE", template: AD, body: () => ({}), strict: true, required: false, fields: [] },
   { method: "GET", template: "/v1/projects/{projectId}/ads/ad-accounts", query: ["platforms", "healthy"] },
   { method: "POST", template: "/v1/api-keys/{keyId}/kill" },
   { method: "POST", template: "/v1/api-keys/{keyId}/unkill" },
@@ -593,6 +655,7 @@ const realIds = (): Record<Slot, string> => ({
   platform: "meta",
   campaignId,
   adsetId,
+  adId,
   // No real pending action is ever addressed: approving one would dispatch in the background.
   pendingId: somePendingId,
   jobId,

@@ -5,22 +5,29 @@
  */
 
 import type { PlatformOperation } from "../../platforms/types";
+import type { AdRecord } from "../ad-model";
 import type { AdsetRecord } from "../adset-model";
 import type { Axis } from "../authority";
 import type { ActionType, ActionValue, CampaignRecord } from "../campaign-model";
 import type { KeywordRecord, PlatformKeywordOutcome } from "../keyword-model";
 
-/** What a write acts on: the campaign, and for an ad set write the ad set in its tree. */
+/**
+ * What a write acts on: the campaign, for an ad set write the ad set in its tree, for an ad
+ * write the ad (null for a push until it settles) and the other ads of its ad set.
+ */
 export interface WriteTarget {
   campaign: CampaignRecord;
   adset: AdsetRecord | null;
   /** The campaign's keywords (Apple targeting keywords), which keyword writes read and settle. */
   keywords?: Map<string, KeywordRecord>;
+  ad?: AdRecord | null;
+  /** Every ad of the target's ad set (for an ad write). */
+  adsetAds?: AdRecord[];
 }
 
 /** A state conflict or a value the target cannot take: answered before the gate, no verdict. */
 export interface Refusal {
-  code: "CONFLICT" | "VALIDATION";
+  code: "CONFLICT" | "VALIDATION" | "WOULD_LEAVE_ADSET_EMPTY";
   message: string;
   details?: Record<string, unknown>;
 }
@@ -30,6 +37,10 @@ export interface PlatformSuccess {
   platformCampaignId: string;
   /** A bulk keyword call's answer per item. */
   keywords?: PlatformKeywordOutcome[];
+  platformAdId?: string;
+  platformCreativeId?: string;
+  /** The job was dispatched to the simulator (an ad created so is reviewed there too). */
+  sandbox?: boolean;
 }
 
 export interface WriteDescription<Target, V extends ActionValue = ActionValue> {

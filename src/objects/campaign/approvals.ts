@@ -51,6 +51,14 @@ export type DecisionOutcome = Result<
   | { dryRun: DryRunDecision }
 >;
 
+/** The ad a queued ad write names: the ad, or for a push the ad it will create. */
+function adEntity(host: CampaignHost, job: JobRecord): { id: string; name: string } {
+  const existing = job.adId ? host.state.ads.get(job.adId) : undefined;
+  if (existing) return existing;
+  const value = job.newValue as { name?: unknown };
+  return { id: job.adId ?? "", name: typeof value.name === "string" ? value.name : "" };
+}
+
 /** Parks a job behind a new pending action, which shows `currentValue` as "before". */
 export function newPending(
   host: CampaignHost,
@@ -61,13 +69,14 @@ export function newPending(
 ): PendingRecord {
   const campaign = host.state.existing;
   const adset = job.adsetId ? host.state.adsets.get(job.adsetId) : undefined;
+  const ad = job.adId ? adEntity(host, job) : undefined;
   const item: PendingRecord = {
     id: newId("pendingAction"),
     actionType: job.actionType,
     jobId: job.id,
-    entityType: adset ? "adset" : "campaign",
-    entityId: adset ? adset.id : campaign.id,
-    entityName: adset ? adset.name : campaign.name,
+    entityType: ad ? "ad" : adset ? "adset" : "campaign",
+    entityId: ad ? ad.id : adset ? adset.id : campaign.id,
+    entityName: ad ? ad.name : adset ? adset.name : campaign.name,
     currentValue,
     newValue: job.newValue,
     status: "pending",

@@ -95,13 +95,17 @@ export function finishJob(
 
 /** What the job's write acts on: the campaign and, for an ad set write, its ad set. */
 export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
-  const adset = job.adsetId ? (host.state.adsets.get(job.adsetId) ?? null) : null;
-  return { campaign: host.state.existing, adset, keywords: host.state.keywords };
+  const { state } = host;
+  const adset = job.adsetId ? (state.adsets.get(job.adsetId) ?? null) : null;
+  const ad = job.adId ? (state.ads.get(job.adId) ?? null) : null;
+  const adsetAds = adset && job.adId ? [...state.ads.values()].filter((a) => a.adsetId === adset.id) : [];
+  return { campaign: state.existing, adset, ad, adsetAds, keywords: state.keywords };
 }
 
-/** The ad set a settling job changed, for its commit. */
-function touched(target: WriteTarget) {
-  return target.adset ? [target.adset] : [];
+/** The ad set or ad a settling job changed, for its commit. */
+function touched(target: WriteTarget): Pick<Changes, "adsets" | "ads"> {
+  if (target.ad) return { ads: [target.ad] };
+  return { adsets: target.adset ? [target.adset] : [] };
 }
 
 // ------------------------------------------------------------------ the line
@@ -173,7 +177,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
   // Released again when the job ahead of it settles.
   if (aheadOf(host, job)) return { proceed: false, reason: "behind an earlier write" };
   const write = describeWrite(job.actionType, job.adsetId !== undefined);
-  const target = writeTarget(host, job);
+  let target = writeTarget(host, job);
   const step = adsetStep(host, job);
   const operation = step === undefined ? write.operation(target, job.newValue) : step;
   const noop = write.isNoop(target, job.newValue);
@@ -181,11 +185,11 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
     // Nothing exists on the platform to act on (its create failed), or the writes ahead of
     // this one already left the campaign as it asks: settle locally.
     const now = new Date().toISOString();
-    succeed(host, job, null, now);
+    target = succeed(host, job, null, now);
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        adsets: touched(target),
+        ...touched(target),
         keywords: touchedKeywords(host, job),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
@@ -224,14 +228,15 @@ async function completeAttempt(
       await host.commit(onward);
       return { next: "done" };
     }
-    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(writeTarget(host, job))];
-    const { platformCampaignId, keywords } = result;
-    succeed(host, job, { platformCampaignId, ...(keywords ? { keywords } : {}) }, now);
+    const stepAdsets = adsetStepDone(host, job, result.platformAdsetId);
+    const target = succeed(host, job, { ...platformIdsOf(result), sandbox: job.sandbox }, now);
+    const changed = touched(target);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        adsets,
+        adsets: [...stepAdsets, ...(changed.adsets ?? [])],
+        ads: changed.ads ?? [],
         keywords: touchedKeywords(host, job),
         jobs: [job],
         pending: pendingOf(host, job, { status: "dispatched", dispatchedAt: now }),
@@ -281,15 +286,31 @@ async function completeAttempt(
   return { next: result.kind === "transient" ? "dead_letter" : "done" };
 }
 
-/** The write took effect: the campaign takes it, the job completes. */
-function succeed(host: CampaignHost, job: JobRecord, outcome: PlatformSuccess | null, now: string): void {
+function platformIdsOf(result: Extract<PlatformResult, { ok: true }>): PlatformSuccess {
+  return {
+    platformCampaignId: result.platformCampaignId,
+    ...(result.platformAdId ? { platformAdId: result.platformAdId } : {}),
+    ...(result.platformCreativeId ? { platformCreativeId: result.platformCreativeId } : {}),
+    ...(result.keywords ? { keywords: result.keywords } : {}),
+  };
+}
+
+/** The write took effect: the campaign (ad set, ad) takes it, the job completes. */
+function succeed(
+  host: CampaignHost,
+  job: JobRecord,
+  outcome: PlatformSuccess | null,
+  now: string,
+): WriteTarget {
   const campaign = host.state.existing;
   const target = writeTarget(host, job);
   describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
   campaign.updatedAt = now;
-  if (target.adset) target.adset.updatedAt = now;
+  if (target.ad) target.ad.updatedAt = now;
+  else if (target.adset) target.adset.updatedAt = now;
   finishJob(job, "completed", now, null);
   job.result = settledResult(job, target, outcome);
+  return target;
 }
 
 export async function failJob(

@@ -13,7 +13,10 @@ export function touchedKeywords(host: CampaignHost, job: JobRecord) {
   });
 }
 
-/** A settled write's `result`: the campaign's platform id and, for a keyword write, one result per keyword. */
+/**
+ * A settled write's `result`: the campaign's platform id; for an ad write the ad's ids; for a
+ * keyword write one result per keyword.
+ */
 export function settledResult(
   job: JobRecord,
   target: WriteTarget,
@@ -21,6 +24,10 @@ export function settledResult(
 ): JobRecord["result"] {
   const { platformCampaignId } = target.campaign;
   if (!platformCampaignId) return null;
+  if (target.ad) {
+    const { id: adId, platformAdId } = target.ad;
+    return { platformCampaignId, adId, ...(platformAdId ? { platformAdId } : {}) };
+  }
   if (!isKeywordAction(job.actionType)) return { platformCampaignId };
   const outcomes = outcome?.keywords ?? null;
   return { platformCampaignId, keywords: keywordJobResults(job.actionType, target, job.newValue, outcomes) };

@@ -15,6 +15,7 @@ export type OutboxEffect =
   | {
       kind: "project";
       adsetIds?: string[];
+      adIds?: string[];
       keywordIds?: string[];
       jobIds: string[];
       pendingIds: string[];

@@ -33,8 +33,10 @@ import type { CampaignHost, CampaignState, Changes } from "./state";
 export interface WriteInput {
   scope: CampaignScope;
   action: Exclude<ActionType, "create_campaign">;
-  /** The ad set an ad set write acts on. */
+  /** The ad set an ad set write (or a push) acts on. */
   adsetId?: string;
+  /** The ad an ad write acts on; for a push, the id its ad will take. */
+  adId?: string;
   value: ActionValue;
   layer: LayerSnapshot;
   verdictId: string;
@@ -77,9 +79,13 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const prior = state.jobs.get(input.jobId);
   if (prior) return { ok: true, accepted: accepted(prior) };
   if (campaign.status === "deleted" || deleteInFlight(state)) return deleted();
-  const adset = input.adsetId ? (state.adsets.get(input.adsetId) ?? null) : null;
-  if (input.adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
-  const target = { campaign, adset, keywords: state.keywords };
+  const ad = input.adId ? (state.ads.get(input.adId) ?? null) : null;
+  if (input.adId && !ad && input.action !== "push_creative") return fail("NOT_FOUND", "Ad not found.");
+  const adsetId = ad ? ad.adsetId : input.adsetId;
+  const adset = adsetId ? (state.adsets.get(adsetId) ?? null) : null;
+  if (adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
+  const adsetAds = adset ? [...state.ads.values()].filter((a) => a.adsetId === adset.id) : [];
+  const target = { campaign, adset, ad, adsetAds, keywords: state.keywords };
   const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
   const refusal = write.blocker(target, input.value);
@@ -103,6 +109,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
       action: input.action,
       campaignId: campaign.id,
       ...(adset ? { adsetId: adset.id } : {}),
+      ...(input.adId ? { adId: input.adId } : {}),
       decision: decision.decision === "dispatch" ? "allow" : decision.decision,
       axis: write.axis,
       currentMode: decision.currentMode,
@@ -120,6 +127,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   }
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
   if (adset) job.adsetId = adset.id;
+  if (input.adId) job.adId = input.adId;
   if (noop()) {
     finishJob(job, "completed", now, null);
     job.result = settledResult(job, target, null);

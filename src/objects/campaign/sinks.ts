@@ -4,6 +4,7 @@
  * object's state version, the ledger dedupes by event id, dispatch by job generation).
  */
 import { drizzle } from "drizzle-orm/d1";
+import { adUpsert } from "../../db/ad-projection";
 import { keywordUpsert } from "../../db/keywords";
 import { adsetUpsert, campaignUpsert, jobUpsert, pendingUpsert } from "../../db/projections";
 import type { Env } from "../../env";
@@ -21,6 +22,7 @@ export function envSinks(env: () => Env, state: CampaignState): OutboxSinks {
       const orm = drizzle(env().DB);
       const adsetIds = new Set(effects.flatMap((e) => e.adsetIds ?? []));
       const keywordIds = new Set(effects.flatMap((e) => e.keywordIds ?? []));
+      const adIds = new Set(effects.flatMap((e) => e.adIds ?? []));
       const jobIds = new Set(effects.flatMap((e) => e.jobIds));
       const pendingIds = new Set(effects.flatMap((e) => e.pendingIds));
       const version = state.version;
@@ -34,6 +36,10 @@ export function envSinks(env: () => Env, state: CampaignState): OutboxSinks {
         ...[...keywordIds].flatMap((id) => {
           const keyword = state.keywords.get(id);
           return keyword ? [keywordUpsert(orm, campaign, keyword, version)] : [];
+        }),
+        ...[...adIds].flatMap((id) => {
+          const ad = state.ads.get(id);
+          return ad ? [adUpsert(orm, campaign, ad, version)] : [];
         }),
         ...[...jobIds].flatMap((id) => {
           const job = state.jobs.get(id);

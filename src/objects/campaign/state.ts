@@ -4,6 +4,7 @@
  * with its outbox effects in a single storage transaction.
  */
 import type { DispatchMessage } from "../../dispatch/messages";
+import type { AdRecord } from "../../domain/ad-model";
 import type { AdsetRecord } from "../../domain/adset-model";
 import type { AuditEvent } from "../../domain/audit-chain";
 import type { AuthorityState, CampaignRecord, JobRecord, PendingRecord } from "../../domain/campaign-model";
@@ -18,6 +19,7 @@ export interface Changes {
   authority?: boolean;
   adsets?: AdsetRecord[];
   keywords?: KeywordRecord[];
+  ads?: AdRecord[];
   jobs?: JobRecord[];
   pending?: PendingRecord[];
   audit?: AuditEvent[];
@@ -34,6 +36,8 @@ export class CampaignState {
   readonly adsets = new Map<string, AdsetRecord>();
   /** Its Apple ad groups' targeting keywords. */
   readonly keywords = new Map<string, KeywordRecord>();
+  /** The ad sets' ads (Meta, TikTok). */
+  readonly ads = new Map<string, AdRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly pending = new Map<string, PendingRecord>();
   version = 0;
@@ -47,6 +51,7 @@ export class CampaignState {
     const kv = this.storage.kv;
     this.adsets.clear();
     this.keywords.clear();
+    this.ads.clear();
     this.jobs.clear();
     this.pending.clear();
     this.campaign = kv.get<CampaignRecord>("campaign") ?? null;
@@ -54,6 +59,7 @@ export class CampaignState {
     this.version = kv.get<number>("version") ?? 0;
     for (const [, adset] of kv.list<AdsetRecord>({ prefix: "adset:" })) this.adsets.set(adset.id, adset);
     for (const [, k] of kv.list<KeywordRecord>({ prefix: "keyword:" })) this.keywords.set(k.id, k);
+    for (const [, ad] of kv.list<AdRecord>({ prefix: "ad:" })) this.ads.set(ad.id, ad);
     for (const [, job] of kv.list<JobRecord>({ prefix: "job:" })) this.jobs.set(job.id, job);
     for (const [, item] of kv.list<PendingRecord>({ prefix: "pending:" })) this.pending.set(item.id, item);
     this.outbox.load();
@@ -82,6 +88,7 @@ export class CampaignState {
         changes.authority ||
         changes.adsets?.length ||
         changes.keywords?.length ||
+        changes.ads?.length ||
         changes.jobs?.length ||
         changes.pending?.length,
     );
@@ -89,6 +96,7 @@ export class CampaignState {
     this.version += 1;
     for (const adset of changes.adsets ?? []) this.adsets.set(adset.id, adset);
     for (const k of changes.keywords ?? []) this.keywords.set(k.id, k);
+    for (const ad of changes.ads ?? []) this.ads.set(ad.id, ad);
     for (const job of changes.jobs ?? []) this.jobs.set(job.id, job);
     for (const item of changes.pending ?? []) this.pending.set(item.id, item);
     const effects: OutboxEffect[] = [];
@@ -97,6 +105,7 @@ export class CampaignState {
         kind: "project",
         adsetIds: (changes.adsets ?? []).map((a) => a.id),
         ...(changes.keywords?.length ? { keywordIds: changes.keywords.map((k) => k.id) } : {}),
+        adIds: (changes.ads ?? []).map((a) => a.id),
         jobIds: (changes.jobs ?? []).map((j) => j.id),
         pendingIds: (changes.pending ?? []).map((p) => p.id),
       });
@@ -113,6 +122,7 @@ export class CampaignState {
         if (changes.authority) kv.put("authority", this.authority);
         for (const adset of changes.adsets ?? []) kv.put(`adset:${adset.id}`, adset);
         for (const k of changes.keywords ?? []) kv.put(`keyword:${k.id}`, k);
+        for (const ad of changes.ads ?? []) kv.put(`ad:${ad.id}`, ad);
         for (const job of changes.jobs ?? []) kv.put(`job:${job.id}`, job);
         for (const item of changes.pending ?? []) kv.put(`pending:${item.id}`, item);
         this.outbox.stage(effects);

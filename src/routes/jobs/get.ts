@@ -30,6 +30,8 @@ const JobSchema = z
           .array(KeywordResultSchema)
           .optional()
           .openapi({ description: "A keyword write's result per requested keyword, in request order." }),
+        adId: z.string().optional().openapi({ description: "A push's new ad." }),
+        platformAdId: z.string().optional(),
       })
       .optional(),
     error: z

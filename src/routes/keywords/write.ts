@@ -26,7 +26,12 @@ function keywordRoute<const M extends "post" | "patch" | "delete">(
   schema: z.ZodType,
 ) {
   return defineRoute(
-    { scope: "ads:write:creative", endpointClass: "write", errors: ["NOT_FOUND", "AUTHORITY_DENIED"] },
+    {
+      scope: "ads:write:creative",
+      endpointClass: "write",
+      errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
+      dryRun: true,
+    },
     {
       method,
       operationId,

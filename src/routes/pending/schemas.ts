@@ -16,7 +16,7 @@ export const PendingActionSchema = z
   .object({
     pendingId: z.string(),
     actionType: z.enum(ACTION_TYPES),
-    entityType: z.enum(["campaign", "adset"]),
+    entityType: z.enum(["campaign", "adset", "ad"]),
     entityId: z.string(),
     entityName: z.string(),
     platform: PlatformSchema,
@@ -60,7 +60,7 @@ export function presentPending(row: PendingRow, now: string): z.infer<typeof Pen
   return {
     pendingId: row.id,
     actionType: row.actionType as z.infer<typeof PendingActionSchema>["actionType"],
-    entityType: row.entityType === "adset" ? "adset" : "campaign",
+    entityType: row.entityType === "adset" || row.entityType === "ad" ? row.entityType : "campaign",
     entityId: row.entityId,
     entityName: row.entityName,
     platform: row.platform as z.infer<typeof PlatformSchema>,
