@@ -20,7 +20,8 @@ export function settledResult(
   outcome: PlatformSuccess | null,
 ): JobRecord["result"] {
   const { platformCampaignId } = target.campaign;
-  if (!platformCampaignId) return null;
+  // Nothing on the platform (its create failed): the job keeps what it had.
+  if (!platformCampaignId) return job.result;
   if (!isKeywordAction(job.actionType)) return { platformCampaignId };
   const outcomes = outcome?.keywords ?? null;
   return { platformCampaignId, keywords: keywordJobResults(job.actionType, target, job.newValue, outcomes) };
