@@ -23,7 +23,8 @@ export function settledResult(
   outcome: PlatformSuccess | null,
 ): JobRecord["result"] {
   const { platformCampaignId } = target.campaign;
-  if (!platformCampaignId) return null;
+  // Nothing on the platform (its create failed): the job keeps what it had.
+  if (!platformCampaignId) return job.result;
   if (target.ad) {
     const { id: adId, platformAdId } = target.ad;
     return { platformCampaignId, adId, ...(platformAdId ? { platformAdId } : {}) };
