@@ -46,11 +46,11 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
     const caller = c.get("caller");
     const { layer, scope } = await stage(c, "lookups", () => requireCampaignContext(c.env, caller, params));
     const result = unwrap(
+      // Awaited inside: the stub answers a union (the patch, or a dry run) that `stage` keeps whole.
       await stage(
         c,
         "object",
         async () =>
-          // Awaited here: the stub's answer is a union (the patch or a dry run) that `stage` keeps whole.
           await campaignObject(c.env, params.campaignId).patchAuthority({
             scope,
             requested: authority,
