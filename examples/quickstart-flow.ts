@@ -26,11 +26,19 @@ export interface QuickstartResult {
 }
 
 /** The body of an answer, or an error naming its status and error envelope. */
-function expectData<T>(what: string, answer: { data?: T; error?: unknown; response: Response }): T {
-  if (answer.data === undefined) {
+/** The real call's answer: every gated write may also answer a dry run's, which these calls never ask for. */
+function expectData<T>(
+  what: string,
+  answer: { data?: T; error?: unknown; response: Response },
+): Exclude<T, { dryRun: true }> {
+  const { data } = answer;
+  if (data === undefined) {
     throw new Error(`${what} failed: ${answer.response.status} ${JSON.stringify(answer.error)}`);
   }
-  return answer.data;
+  if (typeof data === "object" && data !== null && "dryRun" in data) {
+    throw new Error(`${what} answered a dry run`);
+  }
+  return data as Exclude<T, { dryRun: true }>;
 }
 
 export async function runQuickstart(

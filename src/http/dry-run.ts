@@ -6,9 +6,10 @@
  * parameter, the 200 response and the `dryRunFlag` middleware (before idempotency, which a
  * dry run skips). The route's write helper (`submitCampaignWrite`, `submitAdsetWrite`) then
  * passes `dryRun` to the object, which validates and judges exactly as for the real call and
- * answers the decision instead of recording it; the helper throws `DryRunAnswer`, which the
- * error envelope sends as 200. A handler that does not go through those helpers checks
- * `isDryRun(c)` itself and throws `new DryRunAnswer(…)` after its last validation.
+ * answers the decision instead of recording it; `unwrap` (routes/lookups.ts) throws it as a
+ * `DryRunAnswer`, which the error envelope sends as 200, so nothing after it runs. A handler
+ * with its own object call passes `dryRun: isDryRun(c)` and unwraps the same way; one judged
+ * without an object (the create) throws `new DryRunAnswer(…)` after its last validation.
  */
 import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";

@@ -51,9 +51,8 @@ export function endpointClassOf(method: string, honoPath: string): EndpointClass
 
 export function defineRoute<
   const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string },
->(access: Access, declared: R) {
+>(access: Access, route: R) {
   const { scope, endpointClass, errors = [] } = access;
-  const route = access.dryRun ? withDryRun(declared) : declared;
   const writes = ["post", "put", "patch", "delete"].includes(route.method);
   const codes = [...ALWAYS, ...(writes ? FOR_WRITES : []), ...errors];
   const scopes = typeof scope === "string" ? [scope] : [...scope];
@@ -61,8 +60,9 @@ export function defineRoute<
     `${route.method.toUpperCase()} ${route.path.replace(/\{(\w+)\}/g, ":$1")}`,
     endpointClass,
   );
+  const declared = access.dryRun ? withDryRun(route) : route;
   return createRoute({
-    ...route,
+    ...declared,
     security: [{ bearerAuth: scopes }],
     "x-required-scopes": scopes,
     "x-endpoint-class": endpointClass,
@@ -76,6 +76,6 @@ export function defineRoute<
           timed("idempotency", idempotency),
         ]
       : [timed("guard", guard(scope, endpointClass))],
-    responses: { ...route.responses, ...errorResponses(codes) },
+    responses: { ...declared.responses, ...errorResponses(codes) },
   });
 }

@@ -1,11 +1,13 @@
 /** Lookups every project-scoped route starts with; anything not the caller's is "not found". */
 
 import { type AdAccountRow, findProject } from "../db/tenancy";
+import type { DryRunDecision } from "../domain/dry-run";
 import { isId } from "../domain/ids";
 import { type LayerPolicy, policyControls, policyDefaults } from "../domain/layer-policy";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
 import type { Caller } from "../http/context";
+import { DryRunAnswer } from "../http/dry-run";
 import { ApiError, notFound } from "../http/errors";
 import type { CampaignScope, Failure, LayerSnapshot, RequestMeta } from "../objects/campaign";
 import { layerPolicyObject } from "../objects/layer-policy";
@@ -98,8 +100,14 @@ export function requestMeta(caller: Caller, requestId: string): RequestMeta {
   return { actor: actorOf(caller), requestId, sandbox: caller.env === "test" };
 }
 
-/** Turns a campaign object's failure into the API error it stands for. */
-export function unwrap<R extends { ok: true } | Failure>(result: R): Extract<R, { ok: true }> {
+/**
+ * Turns an object's failure into the API error it stands for, and a dry run's decision into
+ * its 200 answer (`http/dry-run.ts`); what is left is the real call's success.
+ */
+export function unwrap<R extends { ok: true } | Failure>(
+  result: R,
+): Exclude<Extract<R, { ok: true }>, { dryRun: DryRunDecision }> {
   if (!result.ok) throw new ApiError(result.code, result.message, result.details);
-  return result as Extract<R, { ok: true }>;
+  if ("dryRun" in result) throw new DryRunAnswer(result.dryRun as DryRunDecision);
+  return result as Exclude<Extract<R, { ok: true }>, { dryRun: DryRunDecision }>;
 }

@@ -147,6 +147,10 @@ describe.concurrent("campaign writes", () => {
     const replay = await real(t, { ...w.budget, headers: key });
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     expect(replay.text).toBe(accepted.text);
+    // Dry runs count against the key's write limit like any write.
+    const remaining = (r: { headers: Headers }) => Number(r.headers.get("X-RateLimit-Remaining"));
+    const later = await dryRun(t, w.budget);
+    expect(remaining(later), later.text).toBeLessThan(remaining(again));
     const bad = { "Idempotency-Key": "é" };
     expectError(await dryRun(t, { ...w.budget, headers: bad }), 422, "VALIDATION");
   });

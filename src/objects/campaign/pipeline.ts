@@ -96,10 +96,11 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     authority: state.authority.block ?? input.layer.defaults,
     layer: input.layer.controls,
   });
-  // A no-op only against the state every earlier accepted write leaves: with writes still in
-  // line, this one takes its place behind them and is judged again when its turn comes.
-  const noop = () => inLine(host).length === 0 && write.isNoop(target, input.value);
-  if (input.dryRun) return { ok: true, dryRun: dryRunOf(decision, { noop: noop() }) };
+  if (input.dryRun) {
+    // Judged, not recorded: the decision and whether it would complete at once as a no-op (below).
+    const noop = inLine(host).length === 0 && write.isNoop(target, input.value);
+    return { ok: true, dryRun: dryRunOf(decision, { noop }) };
+  }
   const now = new Date().toISOString();
   const verdict = actorEvent(
     campaign,
@@ -128,7 +129,9 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
   if (adset) job.adsetId = adset.id;
   if (input.adId) job.adId = input.adId;
-  if (noop()) {
+  // A no-op only against the state every earlier accepted write leaves: with writes still in
+  // line, this one takes its place behind them and is judged again when its turn comes.
+  if (inLine(host).length === 0 && write.isNoop(target, input.value)) {
     finishJob(job, "completed", now, null);
     job.result = settledResult(job, target, null);
     const done = actorEvent(campaign, input.meta, "job.completed", {

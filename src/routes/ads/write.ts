@@ -14,7 +14,7 @@ import { type CallToAction, type CreativeFormat, platformCreativeIssues } from "
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { notFound, validationError } from "../../http/errors";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
@@ -53,7 +53,7 @@ export async function submitAdWrite(
   ]);
   const adId = onAd ? params.adId : (resolved as { adId: string }).adId;
   // Judged against the parent campaign's authority, by the campaign object that owns the ad.
-  const outcome = unwrap(
+  const { accepted } = unwrap(
     await campaignObject(c.env, campaignId).submitWrite({
       scope,
       action,
@@ -67,8 +67,6 @@ export async function submitAdWrite(
       dryRun: isDryRun(c),
     }),
   );
-  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-  const { accepted } = outcome;
   noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
   c.header("Location", `/v1/jobs/${accepted.jobId}`);
   return accepted;

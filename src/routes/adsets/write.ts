@@ -6,7 +6,7 @@ import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { notFound } from "../../http/errors";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
@@ -29,7 +29,7 @@ export async function submitAdsetWrite(
     requireConnectedCampaignAccount(c.env.DB, campaignId),
   ]);
   // Judged against the parent campaign's authority, by the campaign object that owns the ad set.
-  const outcome = unwrap(
+  const { accepted } = unwrap(
     await campaignObject(c.env, campaignId).submitWrite({
       scope,
       action,
@@ -42,8 +42,6 @@ export async function submitAdsetWrite(
       dryRun: isDryRun(c),
     }),
   );
-  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-  const { accepted } = outcome;
   noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
   c.header("Location", `/v1/jobs/${accepted.jobId}`);
   return accepted;

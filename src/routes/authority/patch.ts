@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { defineRoute } from "../../http/route";
 import { stage } from "../../http/timing";
 import { campaignObject } from "../../objects/campaign";
@@ -45,12 +45,12 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
     const { authority } = c.req.valid("json");
     const caller = c.get("caller");
     const { layer, scope } = await stage(c, "lookups", () => requireCampaignContext(c.env, caller, params));
-    const outcome = unwrap(
+    const result = unwrap(
+      // Awaited inside: the stub answers a union (the patch, or a dry run) that `stage` keeps whole.
       await stage(
         c,
         "object",
         async () =>
-          // Awaited here: the stub's answer is a union (the patch or a dry run) that `stage` keeps whole.
           await campaignObject(c.env, params.campaignId).patchAuthority({
             scope,
             requested: authority,
@@ -63,8 +63,6 @@ export function registerPatchAuthority(app: OpenAPIHono<AppEnv>) {
           }),
       ),
     );
-    if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-    const result = outcome;
     noteVerdict(c, "allow", result.verdictId);
     c.header("ETag", result.etag);
     return c.json(

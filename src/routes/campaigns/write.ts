@@ -5,7 +5,7 @@ import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { campaignObject } from "../../objects/campaign";
 import { noteVerdict } from "../../observability/request-log";
 import { requestMeta, requireCampaignContext, unwrap } from "../lookups";
@@ -22,7 +22,7 @@ export async function submitCampaignWrite(
     requireCampaignContext(c.env, caller, params),
     requireConnectedCampaignAccount(c.env.DB, params.campaignId),
   ]);
-  const outcome = unwrap(
+  const { accepted } = unwrap(
     await campaignObject(c.env, params.campaignId).submitWrite({
       scope,
       action,
@@ -34,8 +34,6 @@ export async function submitCampaignWrite(
       dryRun: isDryRun(c),
     }),
   );
-  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-  const { accepted } = outcome;
   noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
   c.header("Location", `/v1/jobs/${accepted.jobId}`);
   return accepted;

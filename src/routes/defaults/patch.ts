@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { newId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { defineRoute } from "../../http/route";
 import { layerPolicyObject } from "../../objects/layer-policy";
 import { noteVerdict } from "../../observability/request-log";
@@ -46,7 +46,7 @@ export function registerPatchDefaults(app: OpenAPIHono<AppEnv>) {
     const project = await requireProject(c.env.DB, caller, projectId);
     const verdictId = newId("verdict");
     // The layer object judges, commits the change with its audit events, and delivers both.
-    const outcome = unwrap(
+    const { policy } = unwrap(
       await layerPolicyObject(c.env, project.layerId).changeDefaults({
         layerId: project.layerId,
         platform,
@@ -61,8 +61,6 @@ export function registerPatchDefaults(app: OpenAPIHono<AppEnv>) {
         dryRun: isDryRun(c),
       }),
     );
-    if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-    const { policy } = outcome;
     noteVerdict(c, "allow", verdictId);
     c.header("ETag", defaultsETag(policy));
     return c.json({ ...presentDefaults(policy), verdictId }, 200);

@@ -6,7 +6,7 @@ import { findFresh } from "../../db/fresh";
 import { isId, newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { DryRunAnswer, isDryRun } from "../../http/dry-run";
+import { isDryRun } from "../../http/dry-run";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { campaignObject } from "../../objects/campaign";
@@ -85,7 +85,7 @@ async function decide(
   );
   if (!pending) throw notFound("Pending action");
   const { snapshot: layer } = await requireLayer(c.env, project.layerId, params.platform);
-  const outcome = unwrap(
+  const { ok: _ok, ...result } = unwrap(
     await campaignObject(c.env, pending.campaignId).decidePending({
       scope: { organizationId: caller.organizationId, projectId: project.id, platform: params.platform },
       pendingId: params.pendingId,
@@ -97,8 +97,6 @@ async function decide(
       dryRun: isDryRun(c),
     }),
   );
-  if ("dryRun" in outcome) throw new DryRunAnswer(outcome.dryRun);
-  const { ok: _ok, ...result } = outcome;
   noteVerdict(c, "allow", result.verdictId);
   return result;
 }
