@@ -328,6 +328,16 @@ const COVERED = [
   "DELETE /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}",
   "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/approve",
   "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/reject",
+  // Below the campaign: test/writes/dry-run-tree.test.ts.
+  "POST /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/ads",
+  "PUT /v1/projects/{projectId}/ads/{platform}/ads/{adId}/creative",
+  "DELETE /v1/projects/{projectId}/ads/{platform}/ads/{adId}/creative",
+  "POST /v1/projects/{projectId}/ads/{platform}/ads/{adId}/pause",
+  "POST /v1/projects/{projectId}/ads/{platform}/ads/{adId}/resume",
+  "DELETE /v1/projects/{projectId}/ads/{platform}/ads/{adId}",
+  "POST /v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords",
+  "PATCH /v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords",
+  "DELETE /v1/projects/{projectId}/ads/apple/adsets/{adsetId}/keywords",
 ];
 
 /** Refusing with AUTHORITY_DENIED without an authority axis: a customer-only control, no dry run. */
