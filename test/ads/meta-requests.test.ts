@@ -44,7 +44,7 @@ async function goLive(t: TestTenant): Promise<string> {
 const form = (text: string) => Object.fromEntries(new URLSearchParams(text));
 
 describe("Meta ad requests (outbound mocked)", () => {
-  it("push (image), review, replace (video), pause, delete", async () => {
+  it("push (image), review, replace (video), pause, resume, prune, delete", async () => {
     const t = await createTenant();
     const { campaignId, adsetId } = await campaignWithAdset(t, "meta");
     const adset = await api<{ platformAdsetId: string }>(
@@ -209,11 +209,22 @@ describe("Meta ad requests (outbound mocked)", () => {
       },
     ]);
 
+    // The new creative's review: disapproved again, so the ad no longer serves and may be pruned.
+    expect(await settleReviews(campaignId)).toBe(1);
     seen.length = 0;
     await send(api<Accepted>("POST", `${adPath(t, "meta", adId)}/pause`, { key }));
+    await send(api<Accepted>("POST", `${adPath(t, "meta", adId)}/resume`, { key }));
+    await send(api<Accepted>("DELETE", `${adPath(t, "meta", adId)}/creative`, { key }));
     await send(api<Accepted>("DELETE", adPath(t, "meta", adId), { key }));
+    const status = (value: string) => ({
+      method: "POST",
+      url: `${GRAPH}/6100000000001`,
+      body: { status: value, access_token: "m-token" },
+    });
     expect(seen).toEqual([
-      { method: "POST", url: `${GRAPH}/6100000000001`, body: { status: "PAUSED", access_token: "m-token" } },
+      status("PAUSED"),
+      status("ACTIVE"),
+      status("ARCHIVED"),
       { method: "DELETE", url: `${GRAPH}/6100000000001`, body: { access_token: "m-token" } },
     ]);
   });
