@@ -98,6 +98,6 @@ export async function pushAndComplete(
 }
 
 /** Runs the campaign object's review lookups as if their time had come. */
-export function settleReviews(campaignId: string): Promise<number> {
-  return campaignObject(env, campaignId).pollReviews(Date.now() + 24 * 3600 * 1000);
+export function settleReviews(campaignId: string, at = Date.now() + 24 * 3600 * 1000): Promise<number> {
+  return campaignObject(env, campaignId).pollReviews(at);
 }

@@ -7,11 +7,12 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeCredential } from "../../src/connections/credentials";
+import { REVIEW_MAX_CHECKS } from "../../src/domain/ad-review";
 import { metaAdTag } from "../../src/platforms/meta-ads";
 import { api } from "../helpers/http";
 import { waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
-import type { Accepted } from "../writes/fixtures";
+import { type Accepted, auditEvents } from "../writes/fixtures";
 import { adPath, campaignWithAdset, createCreative, push, readAd, settleReviews } from "./fixtures";
 
 const server = setupServer();
@@ -44,7 +45,7 @@ async function goLive(t: TestTenant): Promise<string> {
 const form = (text: string) => Object.fromEntries(new URLSearchParams(text));
 
 describe("Meta ad requests (outbound mocked)", () => {
-  it("push (image), review, replace (video), pause, delete", async () => {
+  it("push (image), review, replace (video), pause, resume, prune, delete", async () => {
     const t = await createTenant();
     const { campaignId, adsetId } = await campaignWithAdset(t, "meta");
     const adset = await api<{ platformAdsetId: string }>(
@@ -209,11 +210,22 @@ describe("Meta ad requests (outbound mocked)", () => {
       },
     ]);
 
+    // The new creative's review: disapproved again, so the ad no longer serves and may be pruned.
+    expect(await settleReviews(campaignId)).toBe(1);
     seen.length = 0;
     await send(api<Accepted>("POST", `${adPath(t, "meta", adId)}/pause`, { key }));
+    await send(api<Accepted>("POST", `${adPath(t, "meta", adId)}/resume`, { key }));
+    await send(api<Accepted>("DELETE", `${adPath(t, "meta", adId)}/creative`, { key }));
     await send(api<Accepted>("DELETE", adPath(t, "meta", adId), { key }));
+    const status = (value: string) => ({
+      method: "POST",
+      url: `${GRAPH}/6100000000001`,
+      body: { status: value, access_token: "m-token" },
+    });
     expect(seen).toEqual([
-      { method: "POST", url: `${GRAPH}/6100000000001`, body: { status: "PAUSED", access_token: "m-token" } },
+      status("PAUSED"),
+      status("ACTIVE"),
+      status("ARCHIVED"),
       { method: "DELETE", url: `${GRAPH}/6100000000001`, body: { access_token: "m-token" } },
     ]);
   });
@@ -257,6 +269,42 @@ describe("Meta ad requests (outbound mocked)", () => {
         limit: "25",
         access_token: "m-token",
       },
+    ]);
+  });
+
+  it("a review that never settles is looked up a bounded number of times, then left with an audit event", async () => {
+    const t = await createTenant();
+    const { campaignId, adsetId } = await campaignWithAdset(t, "meta");
+    const video = await createCreative(t);
+    const key = await goLive(t);
+    let lookups = 0;
+    server.use(
+      http.post(`${ACT}/advideos`, () => HttpResponse.json({ id: "vid-1" })),
+      http.post(`${ACT}/adcreatives`, () => HttpResponse.json({ id: "cr-1" })),
+      http.post(`${ACT}/ads`, () => HttpResponse.json({ id: "6100000000002" })),
+      http.get(`${GRAPH}/6100000000002`, () => {
+        lookups += 1;
+        return lookups % 2 === 0
+          ? HttpResponse.json(
+              { error: { code: 2, message: "Service temporarily unavailable" } },
+              { status: 500 },
+            )
+          : HttpResponse.json({ id: "6100000000002", effective_status: "PENDING_REVIEW" });
+      }),
+    );
+    const pushed = await push(t, "meta", adsetId, { creativeId: video }, key);
+    const job = await waitForJob(key, pushed.body.jobId);
+    expect(job.status, JSON.stringify(job)).toBe("completed");
+    const adId = (job.result as unknown as { adId: string }).adId;
+    // Each lookup as if a day after the one before (every step of the ladder is shorter).
+    const day = (n: number) => Date.now() + n * 24 * 3600 * 1000;
+    for (let i = 1; i <= REVIEW_MAX_CHECKS; i++) expect(await settleReviews(campaignId, day(i))).toBe(1);
+    expect(await settleReviews(campaignId, day(REVIEW_MAX_CHECKS + 1))).toBe(0);
+    expect(lookups).toBe(REVIEW_MAX_CHECKS);
+    expect(await readAd(t, "meta", adId)).toMatchObject({ reviewStatus: "pending_review", decidedAt: null });
+    const unsettled = (await auditEvents(t, "ad.review_unsettled")) ?? [];
+    expect(unsettled.map((e) => e.data)).toEqual([
+      expect.objectContaining({ adId, checks: REVIEW_MAX_CHECKS }),
     ]);
   });
 });

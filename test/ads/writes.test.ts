@@ -133,6 +133,16 @@ describe("ad writes in draft and off", () => {
     expect(queue.body.items.filter((p) => p.actionType === "prune_creative")).toEqual([]);
   });
 
+  it("draft: a queued prune counts: pruning the other ad too answers 409", async () => {
+    const { t, campaignId, adsetId, creativeId, adId } = await setup("meta");
+    const second = await pushAndComplete(t, "meta", adsetId, creativeId);
+    await setAuthority(t, campaignId, { creative: "draft" });
+    const first = await prune(t, "meta", adId);
+    expect(first.status, first.text).toBe(202);
+    expect(first.body.pendingId).toMatch(PENDING_ID);
+    expectError(await prune(t, "meta", second), 409, "WOULD_LEAVE_ADSET_EMPTY");
+  });
+
   it("off: prune and delete are denied with a verdict; the ad stays", async () => {
     const { t, campaignId, adsetId, creativeId, adId } = await setup("tiktok");
     await pushAndComplete(t, "tiktok", adsetId, creativeId);

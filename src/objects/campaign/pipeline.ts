@@ -62,6 +62,19 @@ export function deleteInFlight(state: CampaignState): boolean {
   return false;
 }
 
+/**
+ * The ad set's ads, leaving out those an accepted prune or delete (in line or awaiting
+ * approval) is about to take away: two prunes in a row cannot empty an ad set between them.
+ */
+function siblingsStaying(state: CampaignState, adsetId: string) {
+  const leaving = new Set<string>();
+  for (const job of state.jobs.values()) {
+    if (job.status !== "running" || !job.adId) continue;
+    if (job.actionType === "prune_creative" || job.actionType === "delete_ad") leaving.add(job.adId);
+  }
+  return [...state.ads.values()].filter((a) => a.adsetId === adsetId && !leaving.has(a.id));
+}
+
 /** The denial answer: 403 with the verdict and why, in the customer's terms. */
 function denied(
   message: string,
@@ -84,7 +97,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const adsetId = ad ? ad.adsetId : input.adsetId;
   const adset = adsetId ? (state.adsets.get(adsetId) ?? null) : null;
   if (adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
-  const adsetAds = adset ? [...state.ads.values()].filter((a) => a.adsetId === adset.id) : [];
+  const adsetAds = adset ? siblingsStaying(state, adset.id) : [];
   const target = { campaign, adset, ad, adsetAds, keywords: state.keywords };
   const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
