@@ -58,6 +58,9 @@ export const ACTION_TYPES = [
   "pause_adset",
   "resume_adset",
   "delete_adset",
+  "create_adset",
+  "update_schedule",
+  "update_bid_strategy",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -72,6 +75,9 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_adset: "structural",
   resume_adset: "structural",
   delete_adset: "structural",
+  create_adset: "structural",
+  update_schedule: "tactical",
+  update_bid_strategy: "tactical",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -84,6 +90,9 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_adset: "ads_pause_adset",
   resume_adset: "ads_resume_adset",
   delete_adset: "ads_delete_adset",
+  create_adset: "ads_create_adset",
+  update_schedule: "ads_update_schedule",
+  update_bid_strategy: "ads_update_bid_strategy",
 };
 
 export interface BudgetValue {
@@ -181,6 +190,9 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "pause_adset":
     case "resume_adset":
     case "delete_adset":
+    case "create_adset":
+    case "update_schedule":
+    case "update_bid_strategy":
       return current;
   }
 }

@@ -87,9 +87,13 @@ export class SandboxAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     const platform = account.platform;
-    // An ad set's markers are its own name's.
+    // An ad set create's markers are its own name's; other ad set writes take the campaign's and the ad set's.
     const markers = parseSandboxMarkers(
-      operation.type === "create_adset" ? operation.adset.name : operation.campaign.name,
+      operation.type === "create_adset"
+        ? operation.adset.name
+        : "adset" in operation
+          ? `${operation.campaign.name} ${operation.adset.name}`
+          : operation.campaign.name,
     );
     if (markers.delayMs > 0) await this.sleep(markers.delayMs);
 
@@ -143,7 +147,9 @@ function budgetIssue(operation: PlatformOperation, account: AdAccountConnection)
       ? [operation.campaign.dailyBudgetCents, operation.campaign.lifetimeBudgetCents]
       : operation.type === "update_budget" || operation.type === "update_adset_budget"
         ? [operation.dailyBudgetCents, operation.lifetimeBudgetCents]
-        : [];
+        : operation.type === "create_adset"
+          ? [operation.adset.dailyBudgetCents, operation.adset.lifetimeBudgetCents]
+          : [];
   for (const cents of amounts) {
     if (cents === null || cents === undefined) continue;
     const issue = amountIssue(account.platform, cents, account.currency);

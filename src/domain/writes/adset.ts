@@ -14,10 +14,14 @@ import type { Refusal, WriteDescription, WriteTarget } from "./types";
 export type AdsetWrite<V extends ActionValue = ActionValue> = WriteDescription<WriteTarget, V>;
 
 /** An ad set write needs its ad set live on the platform, under a campaign that is too. */
-function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal | null {
+export function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal | null {
   if (!adset) return { code: "CONFLICT", message: "This write needs an ad set." };
   if (adset.status === "deleted")
     return { code: "CONFLICT", message: "This ad set is deleted.", details: { status: "deleted" } };
+  if (adset.status === "failed" || adset.status === "rejected") {
+    const why = adset.status === "failed" ? "failed" : "was rejected";
+    return { code: "CONFLICT", message: `The ad set's create ${why}.`, details: { status: adset.status } };
+  }
   if (adset.status === "pending" || !adset.platformAdsetId || !campaign.platformCampaignId) {
     return {
       code: "CONFLICT",
@@ -25,12 +29,10 @@ function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): Refusal
       details: { status: adset.status },
     };
   }
-  if (adset.status === "failed")
-    return { code: "CONFLICT", message: "The ad set's create failed.", details: { status: "failed" } };
   return null;
 }
 
-const has = (t: WriteTarget): AdsetRecord => {
+export const has = (t: WriteTarget): AdsetRecord => {
   if (!t.adset) throw new Error("an ad set write without its ad set");
   return t.adset;
 };

@@ -17,6 +17,7 @@ import {
   type PendingRecord,
 } from "../../domain/campaign-model";
 import { describeWrite, type WriteTarget } from "../../domain/writes/index";
+import type { PlatformSuccess } from "../../domain/writes/types";
 import { dispatchConfig, type Env } from "../../env";
 import type { PlatformOperation, PlatformResult } from "../../platforms/types";
 import type { AttemptOutcome, RequestMeta, WriteAccepted } from "./contract";
@@ -94,12 +95,22 @@ export function finishJob(
 /** What the job's write acts on: the campaign and, for an ad set write, its ad set. */
 export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
   const adset = job.adsetId ? (host.state.adsets.get(job.adsetId) ?? null) : null;
-  return { campaign: host.state.existing, adset };
+  return { campaign: host.state.existing, adset, tree: [...host.state.adsets.values()] };
 }
 
-/** The ad set a settling job changed, for its commit. */
-function touched(target: WriteTarget) {
+/** The ad sets a settling job changed, for its commit. */
+export function touched(job: JobRecord, target: WriteTarget) {
+  if (describeWrite(job.actionType, job.adsetId !== undefined).touchesTree) return target.tree;
   return target.adset ? [target.adset] : [];
+}
+
+/** A job that ends without the platform carrying it out: its write lets go of what it made. */
+export function abandoned(host: CampaignHost, job: JobRecord, outcome: "failed" | "rejected", now: string) {
+  const write = describeWrite(job.actionType, job.adsetId !== undefined);
+  const target = writeTarget(host, job);
+  if (!write.abandon || !target.adset) return [];
+  write.abandon(target, outcome, now);
+  return [target.adset];
 }
 
 // ------------------------------------------------------------------ the line
@@ -183,7 +194,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        adsets: touched(target),
+        adsets: touched(job, target),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
         audit: [jobEvent(campaign, job, "job.completed", noop ? { noop: true } : {})],
@@ -221,8 +232,9 @@ async function completeAttempt(
       await host.commit(onward);
       return { next: "done" };
     }
-    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(writeTarget(host, job))];
-    succeed(host, job, { platformCampaignId: result.platformCampaignId }, now);
+    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(job, writeTarget(host, job))];
+    const { platformCampaignId, platformAdsetId } = result;
+    succeed(host, job, { platformCampaignId, ...(platformAdsetId ? { platformAdsetId } : {}) }, now);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
@@ -280,7 +292,7 @@ async function completeAttempt(
 function succeed(
   host: CampaignHost,
   job: JobRecord,
-  outcome: { platformCampaignId: string } | null,
+  outcome: PlatformSuccess | null,
   now: string,
 ): void {
   const campaign = host.state.existing;
@@ -300,7 +312,8 @@ export async function failJob(
 ): Promise<void> {
   const campaign = host.state.existing;
   finishJob(job, "failed", now, error);
-  const adsets = job.actionType === "create_campaign" ? adsetStepFailed(host, job) : [];
+  const adsets =
+    job.actionType === "create_campaign" ? adsetStepFailed(host, job) : abandoned(host, job, "failed", now);
   if (job.actionType === "create_campaign") Object.assign(campaign, { status: "failed", updatedAt: now });
   await host.commit(
     releasingNext(host, {

@@ -74,7 +74,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   if (campaign.status === "deleted" || deleteInFlight(state)) return deleted();
   const adset = input.adsetId ? (state.adsets.get(input.adsetId) ?? null) : null;
   if (input.adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
-  const target = { campaign, adset };
+  const target = { campaign, adset, tree: [...state.adsets.values()] };
   const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
   const refusal = write.blocker(target, input.value);
@@ -110,7 +110,13 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     return denied(message, input.verdictId, { axis, currentMode, reason });
   }
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
-  if (adset) job.adsetId = adset.id;
+  // A write that makes an ad set adds it to the tree now, `pending` until the platform confirms.
+  const created = write.creates?.(target, input.value, now) ?? null;
+  if (created) {
+    target.adset = created;
+    state.adsets.set(created.id, created);
+  }
+  if (target.adset) job.adsetId = target.adset.id;
   // A no-op only against the state every earlier accepted write leaves: with writes still in
   // line, this one takes its place behind them and is judged again when its turn comes.
   if (inLine(host).length === 0 && write.isNoop(target, input.value)) {
@@ -132,6 +138,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     audit: [verdict],
     meta: input.meta,
     now,
+    ...(created ? { changes: { adsets: [created] } } : {}),
   });
 }
 

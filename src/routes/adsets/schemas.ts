@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import type { AdsetRecord } from "../../domain/adset-model";
 import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 
-export const ADSET_STATUSES = ["pending", "active", "paused", "deleted", "failed"] as const;
+export const ADSET_STATUSES = ["pending", "active", "paused", "deleted", "failed", "rejected"] as const;
 
 export const AdsetParams = ProjectPlatformParams.extend({
   adsetId: z
