@@ -117,7 +117,14 @@ export function createIssues(
     issues.push({ path: "endTime", message: `${platform} requires endTime with a lifetime budget.` });
   }
 
-  if (isRecord(body.bidStrategy)) issues.push(...bidStrategyIssues(platform, body.bidStrategy, "bidStrategy."));
+  if (body.budgetLevel === "adset" && platform === "apple") {
+    issues.push({
+      path: "budgetLevel",
+      message: "Apple ad groups have no budget: the budget stays on the campaign.",
+    });
+  }
+  if (isRecord(body.bidStrategy))
+    issues.push(...bidStrategyIssues(platform, body.bidStrategy, "bidStrategy."));
 
   if (isRecord(body.targeting)) {
     const t = body.targeting;

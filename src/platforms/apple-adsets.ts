@@ -130,9 +130,14 @@ export async function runAppleAdgroupOperation(
       const found = await findAdgroupByName(call, platformCampaignId, op.adset.name);
       if (found !== undefined) return { ok: true, platformCampaignId, platformAdsetId: found };
     }
-    const response = await call("POST", `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups`, body);
+    const response = await call(
+      "POST",
+      `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups`,
+      body,
+    );
     const id = idField(isRecord(response.body) ? response.body.data : undefined, "id");
-    if (id === undefined) throw new PlatformFailure(transientFailure("Apple accepted the ad group but returned no id"));
+    if (id === undefined)
+      throw new PlatformFailure(transientFailure("Apple accepted the ad group but returned no id"));
     return { ok: true, platformCampaignId, platformAdsetId: id };
   }
   const { platformAdsetId } = op;
@@ -140,7 +145,9 @@ export async function runAppleAdgroupOperation(
   switch (op.type) {
     case "update_adset_targeting":
       // Ad group updates are bare (no envelope); the dimensions replace the ad group's.
-      await call("PUT", path, { targetingDimensions: appleTargetingDimensions(op.targeting, op.adset.schedule) });
+      await call("PUT", path, {
+        targetingDimensions: appleTargetingDimensions(op.targeting, op.adset.schedule),
+      });
       break;
     case "update_adset_budget":
       return rejectedFailure("Apple ad groups have no budget", LOCAL_CODES.invalidRequest);
@@ -181,7 +188,12 @@ export function appleCampaignChanges(
   return {
     biddingStrategy: bid.type,
     ...(typeof bid.targetCpaCents === "number"
-      ? { targetCpa: { amount: toAppleAmount(bid.targetCpaCents, account.currency), currency: account.currency } }
+      ? {
+          targetCpa: {
+            amount: toAppleAmount(bid.targetCpaCents, account.currency),
+            currency: account.currency,
+          },
+        }
       : {}),
   };
 }

@@ -7,7 +7,13 @@ import { META_ADVANTAGE_AUDIENCE } from "../domain/adset-defaults";
 import type { AdsetSchedule, AdsetSpec } from "../domain/adset-model";
 import { toMetaAmount } from "../domain/money";
 import { idField, isRecord, PlatformFailure, sha256, stringField, toHex, transientFailure } from "./http";
-import type { AdAccountConnection, CampaignSpec, DispatchContext, PlatformOperation, PlatformResult } from "./types";
+import type {
+  AdAccountConnection,
+  CampaignSpec,
+  DispatchContext,
+  PlatformOperation,
+  PlatformResult,
+} from "./types";
 
 /** What the adapter lends the ad set requests: Graph calls with its token and error handling. */
 export interface MetaGraph {
@@ -182,7 +188,8 @@ export async function runMetaAdsetOperation(
       const params = buildAdsetParams(op.campaign, platformCampaignId, op.adset, account, tag);
       const id = idField(await graph.post(`act_${account.externalId}/adsets`, params), "id");
       // Success without an id: the ad set may exist; the retry's lookup will find it.
-      if (id === undefined) throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
+      if (id === undefined)
+        throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
       return { ok: true, platformCampaignId, platformAdsetId: id };
     }
     case "update_campaign_schedule": {
@@ -217,7 +224,10 @@ async function runOnAdset(
   const { platformCampaignId, platformAdsetId } = op;
   switch (op.type) {
     case "update_adset_targeting":
-      await graph.post(platformAdsetId, new URLSearchParams({ targeting: JSON.stringify(metaTargeting(op.targeting)) }));
+      await graph.post(
+        platformAdsetId,
+        new URLSearchParams({ targeting: JSON.stringify(metaTargeting(op.targeting)) }),
+      );
       break;
     case "update_adset_budget":
       await graph.post(platformAdsetId, budgetParams(op, account));
@@ -230,7 +240,10 @@ async function runOnAdset(
       // Dayparting exists only with the ad set's own lifetime budget (checked before the gate).
       if (op.adset.lifetimeBudgetCents !== null) {
         params.set("adset_schedule", metaAdsetSchedule(op.schedule));
-        params.set("pacing_type", JSON.stringify([op.schedule.dayparts?.length ? "day_parting" : "standard"]));
+        params.set(
+          "pacing_type",
+          JSON.stringify([op.schedule.dayparts?.length ? "day_parting" : "standard"]),
+        );
       }
       await graph.post(platformAdsetId, params);
       break;
@@ -240,13 +253,20 @@ async function runOnAdset(
       break;
     case "pause_adset":
     case "resume_adset":
-      await graph.post(platformAdsetId, new URLSearchParams({ status: op.type === "pause_adset" ? "PAUSED" : "ACTIVE" }));
+      await graph.post(
+        platformAdsetId,
+        new URLSearchParams({ status: op.type === "pause_adset" ? "PAUSED" : "ACTIVE" }),
+      );
       break;
   }
   return { ok: true, platformCampaignId, platformAdsetId };
 }
 
-async function findAdsetByTag(graph: MetaGraph, platformCampaignId: string, tag: string): Promise<string | undefined> {
+async function findAdsetByTag(
+  graph: MetaGraph,
+  platformCampaignId: string,
+  tag: string,
+): Promise<string | undefined> {
   const body = await graph.get(`${platformCampaignId}/adsets`, {
     fields: "id,name",
     filtering: JSON.stringify([{ field: "name", operator: "CONTAIN", value: tag }]),

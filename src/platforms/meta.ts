@@ -139,7 +139,9 @@ export class MetaAdapter implements PlatformAdapter {
       },
       delete: async (path) => {
         const query = new URLSearchParams({ access_token: accessToken });
-        const response = await this.send(this.graphUrl(encodeURIComponent(path), query), { method: "DELETE" });
+        const response = await this.send(this.graphUrl(encodeURIComponent(path), query), {
+          method: "DELETE",
+        });
         assertSuccessFlag(response);
         return response.body;
       },

@@ -1,8 +1,8 @@
 /** Owns the TikTok ad group requests' bodies: `POST /adgroup/create/` from our ad set. */
 import { adsetGoal, TIKTOK_AGE_GROUPS, TIKTOK_LOCATION_IDS } from "../domain/adset-defaults";
 import type { AdsetSchedule, AdsetSpec } from "../domain/adset-model";
-import { weekSlots } from "../domain/schedule-rules";
 import { toTikTokAmount } from "../domain/money";
+import { weekSlots } from "../domain/schedule-rules";
 import { LOCAL_CODES, PlatformFailure, rejectedFailure } from "./http";
 import type { AdAccountConnection, CampaignSpec } from "./types";
 
@@ -90,7 +90,10 @@ export function tiktokDayparting(schedule: AdsetSchedule): string {
 }
 
 /** The schedule fields of `/adgroup/update/` (start, end; dayparting when asked). */
-export function tiktokScheduleFields(schedule: AdsetSchedule, withDayparting: boolean): Record<string, unknown> {
+export function tiktokScheduleFields(
+  schedule: AdsetSchedule,
+  withDayparting: boolean,
+): Record<string, unknown> {
   const start = schedule.startTime ?? new Date().toISOString();
   return {
     schedule_type: schedule.endTime ? "SCHEDULE_START_END" : "SCHEDULE_FROM_NOW",

@@ -171,7 +171,12 @@ export class TikTokAdapter implements PlatformAdapter {
         // TikTok campaigns carry neither dates nor bids: every ad group of the campaign takes them.
         case "update_campaign_schedule":
           for (const adset of operation.adsets) {
-            await this.updateAdgroup(account, adset.platformAdsetId, tiktokScheduleFields(adset.schedule, false), accessToken);
+            await this.updateAdgroup(
+              account,
+              adset.platformAdsetId,
+              tiktokScheduleFields(adset.schedule, false),
+              accessToken,
+            );
           }
           return { ok: true, platformCampaignId: operation.platformCampaignId };
         case "update_bid_strategy":
@@ -250,7 +255,11 @@ export class TikTokAdapter implements PlatformAdapter {
     fields: Record<string, unknown>,
     accessToken: string,
   ): Promise<void> {
-    await this.call("/adgroup/update/", { advertiser_id: account.externalId, adgroup_id: adgroupId, ...fields }, accessToken);
+    await this.call(
+      "/adgroup/update/",
+      { advertiser_id: account.externalId, adgroup_id: adgroupId, ...fields },
+      accessToken,
+    );
   }
 
   /** POSTs to a TikTok endpoint and returns the envelope's `data` when `code` is 0. */

@@ -49,7 +49,8 @@ function createIssues(target: WriteTarget, v: CreateAdsetValue, now: number): Is
   if (level === "campaign" && hasBudget) {
     issues.push({
       path: v.dailyBudgetCents !== undefined ? "dailyBudgetCents" : "lifetimeBudgetCents",
-      message: "This campaign's budget lives at campaign level (budgetLevel campaign); its ad sets take none.",
+      message:
+        "This campaign's budget lives at campaign level (budgetLevel campaign); its ad sets take none.",
     });
   }
   if (level === "adset" && !hasBudget) {
@@ -89,7 +90,12 @@ function createIssues(target: WriteTarget, v: CreateAdsetValue, now: number): Is
     ...schedule,
     endTime: schedule.endTime === undefined ? campaign.endTime : schedule.endTime,
   };
-  const ctx = { platform, lifetimeBudget: lifetime, ownLifetimeBudget: v.lifetimeBudgetCents !== undefined, now };
+  const ctx = {
+    platform,
+    lifetimeBudget: lifetime,
+    ownLifetimeBudget: v.lifetimeBudgetCents !== undefined,
+    now,
+  };
   issues.push(
     ...scheduleIssues({ startTime: null, endTime: null }, effective, ctx).map((i) => ({
       ...i,
@@ -105,7 +111,8 @@ function newAdset(target: WriteTarget, v: CreateAdsetValue, now: string): AdsetR
   // The campaign's promoted object (Meta) is the one its ad sets share.
   const promoted = target.tree.find((a) => a.promotedObject !== null)?.promotedObject ?? null;
   const adset = defaultAdset(campaign, v.adsetId, promoted);
-  const start = campaign.startTime && Date.parse(campaign.startTime) > Date.parse(now) ? campaign.startTime : now;
+  const start =
+    campaign.startTime && Date.parse(campaign.startTime) > Date.parse(now) ? campaign.startTime : now;
   const goal = v.optimizationGoal;
   const billing = goal ? OPTIMIZATION_GOALS[campaign.platform][goal] : undefined;
   const bid = v.bidStrategy;

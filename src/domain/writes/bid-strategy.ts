@@ -41,7 +41,10 @@ export const BID_STRATEGY_WRITE: WriteDescription<WriteTarget, BidStrategyValue>
       platformCampaignId: campaign.platformCampaignId,
       bidStrategy: bid,
       budgetLevel: budgetLevel(campaign),
-      adsets: liveAdsets(target).map((a) => ({ platformAdsetId: a.platformAdsetId, billingEvent: a.billingEvent })),
+      adsets: liveAdsets(target).map((a) => ({
+        platformAdsetId: a.platformAdsetId,
+        billingEvent: a.billingEvent,
+      })),
     };
   },
   settle(target, bid) {
@@ -49,7 +52,8 @@ export const BID_STRATEGY_WRITE: WriteDescription<WriteTarget, BidStrategyValue>
     for (const adset of target.tree) {
       if (adset.status === "deleted") continue;
       // Apple's ad groups keep their own default bid under the campaign's strategy.
-      const own = typeof adset.bidStrategy.defaultBidCents === "number" ? adset.bidStrategy.defaultBidCents : null;
+      const own =
+        typeof adset.bidStrategy.defaultBidCents === "number" ? adset.bidStrategy.defaultBidCents : null;
       adset.bidStrategy = { ...(own === null ? {} : { defaultBidCents: own }), ...bid };
     }
   },

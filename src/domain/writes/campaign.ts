@@ -115,7 +115,11 @@ const updateBudget: CampaignWrite<BudgetValue> = {
       const field = budget.dailyBudgetCents !== undefined ? "dailyBudgetCents" : "lifetimeBudgetCents";
       const message =
         "This campaign's budget lives on its ad sets (budgetLevel adset); change it with PATCH …/adsets/{adsetId}/budget.";
-      return { code: "VALIDATION", message, details: { issues: [{ location: "body", path: field, message }] } };
+      return {
+        code: "VALIDATION",
+        message,
+        details: { issues: [{ location: "body", path: field, message }] },
+      };
     }
     if (budget.dailyBudgetCents !== undefined && campaign.dailyBudgetCents === null) {
       return budgetKindRefusal("dailyBudgetCents", "lifetime");

@@ -20,7 +20,8 @@ const TREE_WRITES: Partial<Record<ActionType, AdsetWrite>> = {
  */
 export function describeWrite(action: ActionType, onAdset = false): AdsetWrite {
   if (action === "update_budget" && onAdset) return ADSET_BUDGET_WRITE;
-  if (action === "update_schedule") return (onAdset ? ADSET_SCHEDULE_WRITE : CAMPAIGN_SCHEDULE_WRITE) as AdsetWrite;
+  if (action === "update_schedule")
+    return (onAdset ? ADSET_SCHEDULE_WRITE : CAMPAIGN_SCHEDULE_WRITE) as AdsetWrite;
   const tree = TREE_WRITES[action];
   if (tree) return tree;
   const write = campaignWrite(action);

@@ -11,7 +11,7 @@ import { type AdsetRecord, type AdsetSchedule, adsetSpec } from "../adset-model"
 import { ACTION_AXIS, type CampaignRecord } from "../campaign-model";
 import { type SchedulePatch, scheduleIssues } from "../schedule-rules";
 import { has, readiness } from "./adset";
-import { campaignSpec, readiness as campaignReadiness } from "./campaign";
+import { readiness as campaignReadiness, campaignSpec } from "./campaign";
 import type { Refusal, WriteDescription, WriteTarget } from "./types";
 
 type ScheduleWrite = WriteDescription<WriteTarget, SchedulePatch>;

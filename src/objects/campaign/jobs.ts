@@ -232,7 +232,10 @@ async function completeAttempt(
       await host.commit(onward);
       return { next: "done" };
     }
-    const adsets = [...adsetStepDone(host, job, result.platformAdsetId), ...touched(job, writeTarget(host, job))];
+    const adsets = [
+      ...adsetStepDone(host, job, result.platformAdsetId),
+      ...touched(job, writeTarget(host, job)),
+    ];
     const { platformCampaignId, platformAdsetId } = result;
     succeed(host, job, { platformCampaignId, ...(platformAdsetId ? { platformAdsetId } : {}) }, now);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
@@ -289,12 +292,7 @@ async function completeAttempt(
 }
 
 /** The write took effect: the campaign takes it, the job completes. */
-function succeed(
-  host: CampaignHost,
-  job: JobRecord,
-  outcome: PlatformSuccess | null,
-  now: string,
-): void {
+function succeed(host: CampaignHost, job: JobRecord, outcome: PlatformSuccess | null, now: string): void {
   const campaign = host.state.existing;
   const target = writeTarget(host, job);
   describeWrite(job.actionType, job.adsetId !== undefined).settle(target, job.newValue, outcome);
