@@ -431,7 +431,7 @@ export interface paths {
         };
         /**
          * Read an ad set
-         * @description `status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed. `platformAdsetId` is null until then.
+         * @description `status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed, `rejected` when its queued create was rejected or expired. `platformAdsetId` is null until then. `schedule.dayparts` lists the weekly windows it runs in (empty: all day).
          */
         get: operations["getAdset"];
         put?: never;
