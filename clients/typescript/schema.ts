@@ -1312,7 +1312,7 @@ export interface components {
                 startTime?: string;
                 /**
                  * Format: date-time
-                 * @description null removes the end (not with a lifetime budget on Meta and TikTok).
+                 * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
                  */
                 endTime?: string | null;
                 /** @description When the ad set runs within the week; `[]` clears them (all day, every day). Meta: whole hours, only on an ad set with its own lifetime budget (`adset_schedule`, `pacing_type: day_parting`); TikTok: half hours (`dayparting`, 336 half-hour slots from Monday); Apple: whole hours (`targetingDimensions.daypart.userTime`). Anything else, and overlapping windows, answer 422. */
@@ -1335,7 +1335,7 @@ export interface components {
             startTime?: string;
             /**
              * Format: date-time
-             * @description null removes the end (not with a lifetime budget on Meta and TikTok).
+             * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
              */
             endTime?: string | null;
             /** @description When the ad set runs within the week; `[]` clears them (all day, every day). Meta: whole hours, only on an ad set with its own lifetime budget (`adset_schedule`, `pacing_type: day_parting`); TikTok: half hours (`dayparting`, 336 half-hour slots from Monday); Apple: whole hours (`targetingDimensions.daypart.userTime`). Anything else, and overlapping windows, answer 422. */
@@ -1347,7 +1347,7 @@ export interface components {
             startTime?: string;
             /**
              * Format: date-time
-             * @description null removes the end (not with a lifetime budget on Meta and TikTok).
+             * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
              */
             endTime?: string | null;
         };

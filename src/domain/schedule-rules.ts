@@ -69,6 +69,9 @@ export function scheduleIssues(
   }
   if (end === null && ctx.lifetimeBudget && ctx.platform !== "apple") {
     issues.push({ path: "endTime", message: `${ctx.platform} needs an endTime with a lifetime budget.` });
+  } else if (patch.endTime === null && current.endTime !== null && ctx.platform === "meta") {
+    // Unconfirmed how Meta takes an end time away (no documented value): we do not guess.
+    issues.push({ path: "endTime", message: "An end time on Meta can be moved, not removed." });
   }
   if (patch.dayparts?.length) issues.push(...daypartIssues(patch.dayparts, ctx));
   return issues;

@@ -195,8 +195,8 @@ export async function runMetaAdsetOperation(
     case "update_campaign_schedule": {
       const params = new URLSearchParams();
       if (op.startTime) params.set("start_time", op.startTime);
-      // Unconfirmed: 0 removes a stop time.
-      params.set("stop_time", op.endTime ?? "0");
+      // An end is never removed on Meta (refused before the gate): only moved.
+      if (op.endTime) params.set("stop_time", op.endTime);
       await graph.post(platformCampaignId, params);
       return { ok: true, platformCampaignId };
     }
@@ -235,8 +235,8 @@ async function runOnAdset(
     case "update_adset_schedule": {
       const params = new URLSearchParams();
       if (op.schedule.startTime) params.set("start_time", op.schedule.startTime);
-      // Unconfirmed: 0 removes an end time (daily budgets only; a lifetime budget keeps one).
-      params.set("end_time", op.schedule.endTime ?? "0");
+      // An end is never removed on Meta (refused before the gate): only moved.
+      if (op.schedule.endTime) params.set("end_time", op.schedule.endTime);
       // Dayparting exists only with the ad set's own lifetime budget (checked before the gate).
       if (op.adset.lifetimeBudgetCents !== null) {
         params.set("adset_schedule", metaAdsetSchedule(op.schedule));

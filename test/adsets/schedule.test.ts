@@ -123,6 +123,10 @@ describe("PATCH …/campaigns/:campaignId/schedule", () => {
       expect((await readCampaign(t, campaignId, platform)) as unknown).toMatchObject({ endTime: END });
       const adset = await readAdset(t, platform, adsetId);
       expect(adset.schedule.endTime).toBe(platform === "tiktok" ? END : null);
+      // Meta ends can be moved, not removed; TikTok's can.
+      const cleared = await patch(t, `${campaignPath(t, campaignId, platform)}/schedule`, { endTime: null });
+      if (platform === "meta") expectError(cleared, 422, "VALIDATION");
+      else expect(cleared.status, cleared.text).toBe(202);
     }
   });
 

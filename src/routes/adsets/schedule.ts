@@ -27,9 +27,10 @@ export const DAYPARTS_DESCRIPTION =
 export const ScheduleFieldsSchema = z
   .object({
     startTime: Timestamp.optional(),
-    endTime: Timestamp.nullable()
-      .optional()
-      .openapi({ description: "null removes the end (not with a lifetime budget on Meta and TikTok)." }),
+    endTime: Timestamp.nullable().optional().openapi({
+      description:
+        "null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.",
+    }),
     dayparts: z.array(DaypartSchema).max(168).optional().openapi({ description: DAYPARTS_DESCRIPTION }),
   })
   .strict();

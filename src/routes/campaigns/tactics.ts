@@ -15,9 +15,10 @@ const Timestamp = z.iso.datetime({ message: "ISO 8601 UTC timestamp ending in Z"
 export const CampaignSchedulePatchSchema = z
   .object({
     startTime: Timestamp.optional(),
-    endTime: Timestamp.nullable()
-      .optional()
-      .openapi({ description: "null removes the end (not with a lifetime budget on Meta and TikTok)." }),
+    endTime: Timestamp.nullable().optional().openapi({
+      description:
+        "null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.",
+    }),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: "At least one schedule field." })
