@@ -3,7 +3,11 @@
  * pipeline, judged by the parent campaign's authority in auto, draft and off; readable as
  * `pending` from acceptance; 422s before the gate; sandbox markers on the ad set's name.
  */
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { HttpResponse, http } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { storeCredential } from "../../src/connections/credentials";
 import type { SeedPlatform } from "../../src/db/tenant-seed";
 import { api, expectError } from "../helpers/http";
 import { waitForJob } from "../helpers/jobs";
@@ -18,6 +22,11 @@ import {
   VERDICT_ID,
 } from "../writes/fixtures";
 import { ADSET_ID, type AdsetView, createAdset, readAdset } from "./fixtures";
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "bypass" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
 
 async function setup(platform: SeedPlatform, mode: "auto" | "draft" | "off", body?: Record<string, unknown>) {
   const t = await createTenant();
@@ -172,5 +181,59 @@ describe("sandbox markers on the new ad set's name", () => {
     const job = await waitForJob(t.keys.partner, flaky.body.jobId, { timeoutMs: 30_000 });
     expect(job).toMatchObject({ status: "completed", attempts: 3 });
     expect((await readAdset(t, "meta", flaky.body.adsetId)).status).toBe("active");
+  });
+});
+
+describe("a retried ad set create whose answer was lost (Meta, outbound mocked)", () => {
+  it("looks the tagged ad set up and adopts it: one ad set on the platform", async () => {
+    const t = await createTenant();
+    await env.DB.prepare("UPDATE ad_accounts SET connection = 'live' WHERE id = ?")
+      .bind(t.adAccounts.meta)
+      .run();
+    await storeCredential(env, t.adAccounts.meta, {
+      kind: "oauth_token",
+      accessToken: "tok",
+      expiresAt: null,
+    });
+    const key = (await t.addKey({ env: "live" })).key;
+    const GRAPH = "https://graph.facebook.com/v25.0";
+    let adsetPosts = 0;
+    let landed: string | null = null;
+    server.use(
+      http.post(`${GRAPH}/act_1234567890123/campaigns`, () =>
+        HttpResponse.json({ id: "120200000000000042" }),
+      ),
+      http.post(`${GRAPH}/act_1234567890123/adsets`, async ({ request }) => {
+        adsetPosts += 1;
+        const name = new URLSearchParams(await request.text()).get("name") ?? "";
+        if (name.startsWith("Default")) return HttpResponse.json({ id: "120200000000000077" });
+        // The second ad set lands on the platform, but the answer is lost.
+        landed = name;
+        return HttpResponse.json(
+          { error: { code: 2, message: "Service temporarily unavailable" } },
+          { status: 500 },
+        );
+      }),
+      http.get(`${GRAPH}/120200000000000042/adsets`, () =>
+        HttpResponse.json({ data: landed ? [{ id: "120200000000000555", name: landed }] : [] }),
+      ),
+    );
+    const campaignId = await liveCampaign(t, { key, body: { name: "Default" } });
+    const res = await createAdset(t, "meta", campaignId, { name: "Second" }, key);
+    expect(res.status, res.text).toBe(202);
+    const job = await waitForJob(key, res.body.jobId, { timeoutMs: 30_000 });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: "completed",
+      attempts: 2,
+      result: { platformCampaignId: "120200000000000042", platformAdsetId: "120200000000000555" },
+    });
+    expect(landed).toMatch(/^Second \[lp:[0-9a-f]{12}\]$/);
+    // The default ad set's create, then the second's one attempt: no second POST.
+    expect(adsetPosts).toBe(2);
+    expect(await readAdset(t, "meta", res.body.adsetId)).toMatchObject({
+      status: "active",
+      name: "Second",
+      platformAdsetId: "120200000000000555",
+    });
   });
 });
