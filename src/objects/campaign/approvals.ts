@@ -53,9 +53,11 @@ export function newPending(
   currentValue: ActionValue | null,
   now: string,
   actor: ActorRef,
+  created?: AdsetRecord,
 ): PendingRecord {
   const campaign = host.state.existing;
-  const adset = job.adsetId ? host.state.adsets.get(job.adsetId) : undefined;
+  // An ad set the write makes is not in the tree until the commit.
+  const adset = created ?? (job.adsetId ? host.state.adsets.get(job.adsetId) : undefined);
   const item: PendingRecord = {
     id: newId("pendingAction"),
     actionType: job.actionType,

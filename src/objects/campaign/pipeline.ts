@@ -112,10 +112,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
   // A write that makes an ad set adds it to the tree now, `pending` until the platform confirms.
   const created = write.creates?.(target, input.value, now) ?? null;
-  if (created) {
-    target.adset = created;
-    state.adsets.set(created.id, created);
-  }
+  if (created) target.adset = created;
   if (target.adset) job.adsetId = target.adset.id;
   // A no-op only against the state every earlier accepted write leaves: with writes still in
   // line, this one takes its place behind them and is judged again when its turn comes.
@@ -235,7 +232,8 @@ async function accept(
 ): Promise<Accepted> {
   const { campaign, job } = w;
   if (w.queued) {
-    const pending = newPending(host, job, w.currentValue, w.now, w.meta.actor);
+    const made = w.changes?.adsets?.find((a) => a.id === job.adsetId);
+    const pending = newPending(host, job, w.currentValue, w.now, w.meta.actor, made);
     const created = actorEvent(campaign, w.meta, "pending.created", {
       pendingId: pending.id,
       actionType: job.actionType,
