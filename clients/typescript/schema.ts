@@ -431,7 +431,7 @@ export interface paths {
         };
         /**
          * Read an ad set
-         * @description `status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed. `platformAdsetId` is null until then.
+         * @description `status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed, `rejected` when its queued create was rejected or expired. `platformAdsetId` is null until then. `schedule.dayparts` lists the weekly windows it runs in (empty: all day).
          */
         get: operations["getAdset"];
         put?: never;
@@ -704,6 +704,86 @@ export interface paths {
          * @description Apple Search Ads only (the ad group's targeting keywords). Judged by the parent campaign's **creative** axis: `auto` dispatches (job `queued`), `draft` queues one pending action for the whole request with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. 1–200 keywords per request; Apple's limits (text, words, bid range, duplicates within the request or with the ad group's keywords, 5000 per ad group, unknown or deleted `keywordId`s) answer 422 before the gate. Apple answers per keyword: the job completes with `result.keywords`, one entry per requested keyword in request order, each `created` | `updated` | `deleted` | `failed` (with `error`), so a completed job can hold failed items. An ad group not yet on the platform, or a deleted one, answers 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
          */
         patch: operations["updateKeywords"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/adsets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create another ad set under a campaign (structural)
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. actionType `create_adset` (entityType `adset`). The ad set gets its `adg_…` id now and is readable at once with status `pending` until the platform confirms it (`active`; `failed` or `rejected` when its create failed or was rejected); the job's `result` carries `platformAdsetId`. It starts from the campaign's defaults (the default ad set's goal, billing event, bid, targeting and promoted object). A retried create never makes a second ad set on the platform: TikTok by `request_id`, Meta by a `[lp:…]` tag on the ad set's name, Apple by its name (unique within an Apple campaign: a second one by the same name answers 409). An unknown or not yet created campaign answers 404 / 409. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        post: operations["createAdset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an ad set's schedule and dayparts (tactical)
+         * @description Judged by the parent campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action with `entityType: "adset"` (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. An ad set not yet on the platform, or a deleted one, answers 409. actionType `update_schedule` (entityType `adset`). With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        patch: operations["updateAdsetSchedule"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a campaign's flight dates (tactical)
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. actionType `update_schedule` (entityType `campaign`). With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        patch: operations["updateCampaignSchedule"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/bid-strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a campaign's bid strategy (tactical)
+         * @description Judged by the campaign's authority block: `auto` dispatches (job `queued`), `draft` queues a pending action (job `awaiting_approval`, `pendingId` in the answer), `off` — or the customer's kill switch, or partner writes turned off — denies with 403 AUTHORITY_DENIED. Every outcome has a verdict. A deleted campaign answers 409. actionType `update_bid_strategy`. The whole strategy is replaced and shown on the campaign and on each of its ad sets. Where it is sent: Meta with an Advantage campaign budget (`budgetLevel: campaign`) the campaign's `bid_strategy`, a cap's `bid_amount` / `bid_constraints` on each ad set; Meta with ad set budgets every ad set's `bid_strategy`; TikTok every ad group's `bid_type` (+ `bid_price`, or `conversion_bid_price` on OCPM ad groups); Apple the campaign's `biddingStrategy` (+ `targetCpa`), its ad groups keep their default bid. With `?dryRun=true` the request is validated and judged exactly as the real call (the same 4xx: auth, scope, body, 404, 409, 412, 422) and answers 200 with the gate's decision (`allow`, `queue` or `deny` with its `reason`), changing and recording nothing: no verdict, audit event, job or pending action. A dry run ignores `Idempotency-Key` (never replayed, never stored) and counts against the rate limit.
+         */
+        patch: operations["updateCampaignBidStrategy"];
         trace?: never;
     };
     "/v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/authority": {
@@ -1347,6 +1427,11 @@ export interface components {
             endTime?: string;
             bidStrategy?: components["schemas"]["BidStrategy"];
             targeting?: components["schemas"]["TargetingInput"];
+            /**
+             * @description Where the budget lives (default `campaign`: Meta Advantage campaign budget, TikTok campaign budget). `adset`: the campaign gets none and the budget given here goes to its default ad set; every further ad set brings its own (Meta and TikTok; Apple ad groups have no budget).
+             * @enum {string}
+             */
+            budgetLevel?: "campaign" | "adset";
             /** @description Free-form, ≤ 8 KB serialized. */
             metadata?: {
                 [key: string]: unknown;
@@ -1394,7 +1479,7 @@ export interface components {
             platform: "meta" | "tiktok" | "apple";
             name: string;
             /** @enum {string} */
-            status: "pending" | "active" | "paused" | "deleted" | "failed";
+            status: "pending" | "active" | "paused" | "deleted" | "failed" | "rejected";
             optimizationGoal: string;
             billingEvent: string;
             bidStrategy: {
@@ -1409,6 +1494,12 @@ export interface components {
             schedule: {
                 startTime: string | null;
                 endTime: string | null;
+                /** @description Weekly windows (dayOfWeek 0 = Sunday, minutes from 00:00); empty: all day. */
+                dayparts: {
+                    dayOfWeek: number;
+                    startMinute: number;
+                    endMinute: number;
+                }[];
             };
             platformAdsetId: string | null;
             createdAt: string;
@@ -1531,6 +1622,69 @@ export interface components {
                 keywordId: string;
             }[];
         };
+        CreateAdsetAccepted: components["schemas"]["WriteAccepted"] & {
+            /** @description The new ad set, readable now (status `pending`). */
+            adsetId: string;
+        };
+        /** @description A budget only when the campaign's budget lives on its ad sets (`budgetLevel: adset`), and then exactly one; otherwise 422. */
+        CreateAdsetRequest: {
+            /** @example Q3 prospecting — women 25–44 */
+            name: string;
+            /** @description Instead of the outcome's default. Meta: OFFSITE_CONVERSIONS, LINK_CLICKS, LANDING_PAGE_VIEWS, APP_INSTALLS, POST_ENGAGEMENT, LEAD_GENERATION, REACH, IMPRESSIONS (billed on impressions); TikTok: CLICK (CPC), CONVERT, INSTALL, LEAD_GENERATION, FOLLOWERS (OCPM), REACH, SHOW (CPM); Apple: TAPS. */
+            optimizationGoal?: string;
+            /** @description Overrides of the campaign's targeting (each platform's limits as on PATCH …/targeting). */
+            targeting?: {
+                countries?: string[];
+                ageMin?: number;
+                ageMax?: number;
+                genders?: ("male" | "female")[];
+                placements?: "automatic" | string[];
+            };
+            /** @description Defaults: starts now (or at the campaign's later start), ends with the campaign. */
+            schedule?: {
+                /** Format: date-time */
+                startTime?: string;
+                /**
+                 * Format: date-time
+                 * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
+                 */
+                endTime?: string | null;
+                /** @description When the ad set runs within the week; `[]` clears them (all day, every day). Meta: whole hours, only on an ad set with its own lifetime budget (`adset_schedule`, `pacing_type: day_parting`); TikTok: half hours (`dayparting`, 336 half-hour slots from Monday); Apple: whole hours (`targetingDimensions.daypart.userTime`). Anything else, and overlapping windows, answer 422. */
+                dayparts?: components["schemas"]["Daypart"][];
+            };
+            bidStrategy?: components["schemas"]["BidStrategy"] & unknown;
+            dailyBudgetCents?: number;
+            lifetimeBudgetCents?: number;
+        };
+        /** @description A weekly window in minutes from the day's 00:00 (end exclusive). Meta and Apple run ad sets in whole hours, TikTok in half hours. */
+        Daypart: {
+            /** @description 0 = Sunday … 6 = Saturday. */
+            dayOfWeek: number;
+            startMinute: number;
+            endMinute: number;
+        };
+        /** @description A partial change: the fields sent replace the ad set's. `endTime` must be after `startTime` and in the future. */
+        AdsetSchedulePatch: {
+            /** Format: date-time */
+            startTime?: string;
+            /**
+             * Format: date-time
+             * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
+             */
+            endTime?: string | null;
+            /** @description When the ad set runs within the week; `[]` clears them (all day, every day). Meta: whole hours, only on an ad set with its own lifetime budget (`adset_schedule`, `pacing_type: day_parting`); TikTok: half hours (`dayparting`, 336 half-hour slots from Monday); Apple: whole hours (`targetingDimensions.daypart.userTime`). Anything else, and overlapping windows, answer 422. */
+            dayparts?: components["schemas"]["Daypart"][];
+        };
+        /** @description The campaign's flight dates. Meta and Apple: the campaign's own `start_time`/`stop_time` (`startTime`/`endTime`); its ad sets keep theirs and the platform clips them to it. TikTok campaigns have no dates: every ad group of the campaign takes them (`/adgroup/update/`). Dayparts are per ad set (`PATCH …/adsets/{adsetId}/schedule`). */
+        CampaignSchedulePatch: {
+            /** Format: date-time */
+            startTime?: string;
+            /**
+             * Format: date-time
+             * @description null removes the end (TikTok, Apple; not with a lifetime budget). Meta ends can be moved, not removed.
+             */
+            endTime?: string | null;
+        };
         CampaignAuthority: {
             campaignId: string;
             /**
@@ -1606,7 +1760,7 @@ export interface components {
         PendingAction: {
             pendingId: string;
             /** @enum {string} */
-            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
+            actionType: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad" | "create_adset" | "update_schedule" | "update_bid_strategy";
             /** @enum {string} */
             entityType: "campaign" | "adset" | "ad";
             entityId: string;
@@ -6723,6 +6877,526 @@ export interface operations {
             };
         };
     };
+    createAdset: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAdsetRequest"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateAdsetAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAdsetSchedule: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                adsetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdsetSchedulePatch"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateCampaignSchedule: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignSchedulePatch"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateCampaignBidStrategy: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate and judge only, answer the decision (200), change nothing. `false` or absent: the real call. */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                platform: "meta" | "tiktok" | "apple";
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BidStrategy"];
+            };
+        };
+        responses: {
+            /** @description Dry run (`?dryRun=true`): the decision the real call would take; nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAccepted"];
+                };
+            };
+            /** @description VALIDATION: the body is not JSON at all. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN_SCOPE | AUTHORITY_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KILL_SWITCH */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCampaignAuthority: {
         parameters: {
             query?: never;
@@ -7149,7 +7823,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad" | "create_adset" | "update_schedule" | "update_bid_strategy";
             };
             header?: never;
             path: {
@@ -7247,7 +7921,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected" | "dispatched" | "dispatch_failed" | "expired";
-                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad";
+                actionType?: "create_campaign" | "update_budget" | "pause_campaign" | "resume_campaign" | "delete_campaign" | "update_targeting" | "pause_adset" | "resume_adset" | "delete_adset" | "add_keywords" | "update_keywords" | "delete_keywords" | "push_creative" | "replace_creative" | "prune_creative" | "pause_ad" | "resume_ad" | "delete_ad" | "create_adset" | "update_schedule" | "update_bid_strategy";
                 cursor?: string;
                 limit?: number;
             };

@@ -152,3 +152,31 @@ export function defaultAdset(
 export function budgetLevel(campaign: CampaignRecord): "campaign" | "adset" {
   return campaign.dailyBudgetCents !== null || campaign.lifetimeBudgetCents !== null ? "campaign" : "adset";
 }
+
+/**
+ * The optimization goals an ad set create may name instead of its outcome's default, each with
+ * the billing event it pairs with. Meta bills every goal here on IMPRESSIONS (goal × billing
+ * matrix Unconfirmed); TikTok pairs per platforms.md (3rd party: Unconfirmed); Apple has one.
+ */
+export const OPTIMIZATION_GOALS: Record<Platform, Record<string, string>> = {
+  meta: {
+    OFFSITE_CONVERSIONS: "IMPRESSIONS",
+    LINK_CLICKS: "IMPRESSIONS",
+    LANDING_PAGE_VIEWS: "IMPRESSIONS",
+    APP_INSTALLS: "IMPRESSIONS",
+    POST_ENGAGEMENT: "IMPRESSIONS",
+    LEAD_GENERATION: "IMPRESSIONS",
+    REACH: "IMPRESSIONS",
+    IMPRESSIONS: "IMPRESSIONS",
+  },
+  tiktok: {
+    CLICK: "CPC",
+    CONVERT: "OCPM",
+    INSTALL: "OCPM",
+    LEAD_GENERATION: "OCPM",
+    FOLLOWERS: "OCPM",
+    REACH: "CPM",
+    SHOW: "CPM",
+  },
+  apple: { TAPS: "CPC" },
+};

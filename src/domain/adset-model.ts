@@ -5,11 +5,21 @@
  */
 import type { Platform } from "./platform-rules";
 
-export type AdsetStatus = "pending" | "active" | "paused" | "deleted" | "failed";
+/** `rejected`: a queued create the customer rejected (or that expired unapproved). */
+export type AdsetStatus = "pending" | "active" | "paused" | "deleted" | "failed" | "rejected";
+
+/** One weekly window the ad set runs in: minutes from the day's 00:00, `dayOfWeek` 0 = Sunday. */
+export interface Daypart {
+  dayOfWeek: number;
+  startMinute: number;
+  endMinute: number;
+}
 
 export interface AdsetSchedule {
   startTime: string | null;
   endTime: string | null;
+  /** Absent or empty: all day, every day. */
+  dayparts?: Daypart[];
 }
 
 export interface AdsetRecord {

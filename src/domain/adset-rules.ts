@@ -62,10 +62,12 @@ export function targetingIssues(
   platform: Platform,
   current: Record<string, unknown>,
   patch: TargetingPatch,
+  { creating = false }: { creating?: boolean } = {},
 ): TargetingIssue[] {
   const limits = TARGETING_LIMITS[platform];
   const issues: TargetingIssue[] = [];
-  for (const field of limits.fixed) {
+  // A new ad set may choose its placements; the campaign's countries stay the campaign's.
+  for (const field of limits.fixed.filter((f) => !creating || f !== "placements")) {
     if (patch[field] !== undefined && !same(patch[field], current[field])) {
       issues.push({ path: field, message: `${platform} ad sets cannot change ${field}.` });
     }

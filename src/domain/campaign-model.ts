@@ -68,6 +68,9 @@ export const ACTION_TYPES = [
   "pause_ad",
   "resume_ad",
   "delete_ad",
+  "create_adset",
+  "update_schedule",
+  "update_bid_strategy",
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -91,6 +94,9 @@ export const ACTION_AXIS: Record<ActionType, Axis> = {
   pause_ad: "structural",
   resume_ad: "structural",
   delete_ad: "structural",
+  create_adset: "structural",
+  update_schedule: "tactical",
+  update_bid_strategy: "tactical",
 };
 
 export const JOB_KIND: Record<ActionType, string> = {
@@ -112,6 +118,9 @@ export const JOB_KIND: Record<ActionType, string> = {
   pause_ad: "ads_pause_ad",
   resume_ad: "ads_resume_ad",
   delete_ad: "ads_delete_ad",
+  create_adset: "ads_create_adset",
+  update_schedule: "ads_update_schedule",
+  update_bid_strategy: "ads_update_bid_strategy",
 };
 
 export interface BudgetValue {
@@ -229,6 +238,9 @@ export function statusAfter(action: ActionType, current: CampaignStatus): Campai
     case "pause_ad":
     case "resume_ad":
     case "delete_ad":
+    case "create_adset":
+    case "update_schedule":
+    case "update_bid_strategy":
       return current;
   }
 }

@@ -69,6 +69,27 @@ export function budgetIssues(
   return issues;
 }
 
+/** A bid strategy the platform does not offer, or one missing the amount its type needs. */
+export function bidStrategyIssues(platform: Platform, bid: Record<string, unknown>, path = ""): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const allowed: readonly string[] = BID_STRATEGY_TYPES[platform];
+  if (typeof bid.type === "string" && !allowed.includes(bid.type)) {
+    issues.push({ path: `${path}type`, message: `${platform} bid strategies: ${allowed.join(", ")}.` });
+  }
+  const needs: Record<string, string> = {
+    LOWEST_COST_WITH_BID_CAP: "bidAmountCents",
+    COST_CAP: "bidAmountCents",
+    BID_TYPE_CUSTOM: "bidAmountCents",
+    LOWEST_COST_WITH_MIN_ROAS: "roasFloor",
+    MAX_CONVERSIONS: "targetCpaCents",
+  };
+  const field = typeof bid.type === "string" ? needs[bid.type] : undefined;
+  if (field && bid[field] === undefined) {
+    issues.push({ path: `${path}${field}`, message: `${String(bid.type)} requires ${field}.` });
+  }
+  return issues;
+}
+
 export function createIssues(
   platform: Platform,
   body: unknown,
@@ -96,27 +117,14 @@ export function createIssues(
     issues.push({ path: "endTime", message: `${platform} requires endTime with a lifetime budget.` });
   }
 
-  if (isRecord(body.bidStrategy)) {
-    const bid = body.bidStrategy;
-    const allowed: readonly string[] = BID_STRATEGY_TYPES[platform];
-    if (typeof bid.type === "string" && !allowed.includes(bid.type)) {
-      issues.push({
-        path: "bidStrategy.type",
-        message: `${platform} bid strategies: ${allowed.join(", ")}.`,
-      });
-    }
-    const needs: Record<string, string> = {
-      LOWEST_COST_WITH_BID_CAP: "bidAmountCents",
-      COST_CAP: "bidAmountCents",
-      BID_TYPE_CUSTOM: "bidAmountCents",
-      LOWEST_COST_WITH_MIN_ROAS: "roasFloor",
-      MAX_CONVERSIONS: "targetCpaCents",
-    };
-    const field = typeof bid.type === "string" ? needs[bid.type] : undefined;
-    if (field && bid[field] === undefined) {
-      issues.push({ path: `bidStrategy.${field}`, message: `${String(bid.type)} requires ${field}.` });
-    }
+  if (body.budgetLevel === "adset" && platform === "apple") {
+    issues.push({
+      path: "budgetLevel",
+      message: "Apple ad groups have no budget: the budget stays on the campaign.",
+    });
   }
+  if (isRecord(body.bidStrategy))
+    issues.push(...bidStrategyIssues(platform, body.bidStrategy, "bidStrategy."));
 
   if (isRecord(body.targeting)) {
     const t = body.targeting;

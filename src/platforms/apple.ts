@@ -1,5 +1,10 @@
 import { toAppleAmount } from "../domain/money";
-import { appleTargetingDimensions, buildAdgroupBody } from "./apple-adsets";
+import {
+  type AppleCall,
+  appleCampaignChanges,
+  isAppleAdgroupOperation,
+  runAppleAdgroupOperation,
+} from "./apple-adsets";
 import { type AppleOAuthCredentials, type AppleTokenCache, isolateAppleTokenCache } from "./apple-auth";
 import { appleKeywordCall } from "./apple-keywords";
 import {
@@ -67,59 +72,28 @@ export class AppleAdapter implements PlatformAdapter {
           LOCAL_CODES.invalidRequest,
         );
       }
+      if (isAppleAdgroupOperation(operation)) {
+        const call: AppleCall = (method, path, body, options) =>
+          this.request(method, path, account, context, body, options);
+        return runAppleAdgroupOperation(operation, account, context, call);
+      }
       switch (operation.type) {
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context);
-        case "create_adset": {
-          const cid = encodeURIComponent(operation.platformCampaignId);
-          const response = await this.request(
-            "POST",
-            `/campaigns/${cid}/adgroups`,
+        case "update_campaign_schedule":
+        case "update_bid_strategy":
+          return this.updateCampaign(
+            operation.platformCampaignId,
             account,
             context,
-            buildAdgroupBody(operation.adset, account),
+            appleCampaignChanges(operation, account),
           );
-          const id = idField(isRecord(response.body) ? response.body.data : undefined, "id");
-          if (id === undefined)
-            throw new PlatformFailure(transientFailure("Apple accepted the ad group but returned no id"));
-          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
-        }
-        case "update_adset_targeting": {
-          const { platformCampaignId, platformAdsetId } = operation;
-          // Ad group updates are bare (no envelope); the dimensions replace the ad group's.
-          await this.request(
-            "PUT",
-            `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups/${encodeURIComponent(platformAdsetId)}`,
-            account,
-            context,
-            { targetingDimensions: appleTargetingDimensions(operation.targeting) },
-          );
-          return { ok: true, platformCampaignId, platformAdsetId };
-        }
-        case "update_adset_budget":
-          return rejectedFailure("Apple ad groups have no budget", LOCAL_CODES.invalidRequest);
         case "add_keywords":
         case "update_keywords":
         case "delete_keywords":
           return appleKeywordCall(operation, account, context, (method, path, body) =>
             this.request(method, path, account, context, body),
           );
-        case "pause_adset":
-        case "resume_adset":
-        case "delete_adset": {
-          const { platformCampaignId, platformAdsetId } = operation;
-          const path = `/campaigns/${encodeURIComponent(platformCampaignId)}/adgroups/${encodeURIComponent(platformAdsetId)}`;
-          if (operation.type === "delete_adset") {
-            // A retried delete that finds nothing: the earlier attempt already deleted it.
-            await this.request("DELETE", path, account, context, undefined, {
-              allowNotFound: context.attempt > 1,
-            });
-          } else {
-            const status = operation.type === "pause_adset" ? "PAUSED" : "ENABLED";
-            await this.request("PUT", path, account, context, { status });
-          }
-          return { ok: true, platformCampaignId, platformAdsetId };
-        }
         case "update_budget": {
           if (operation.lifetimeBudgetCents !== undefined) {
             return rejectedFailure("Apple campaigns take daily budgets only", LOCAL_CODES.invalidRequest);

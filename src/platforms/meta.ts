@@ -17,8 +17,8 @@ import {
   toHex,
   transientFailure,
 } from "./http";
-import { executeMetaAd, type MetaGraph } from "./meta-ads";
-import { buildAdsetParams, metaTargeting } from "./meta-adsets";
+import { executeMetaAd, type MetaGraph as MetaAdGraph } from "./meta-ads";
+import { isMetaAdsetOperation, type MetaGraph, runMetaAdsetOperation } from "./meta-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -69,7 +69,7 @@ export async function metaIdempotencyTag(idempotencyKey: string): Promise<string
   return `[lp:${toHex(digest).slice(0, 12)}]`;
 }
 
-export class MetaAdapter implements PlatformAdapter, MetaGraph {
+export class MetaAdapter implements PlatformAdapter, MetaAdGraph {
   constructor(private readonly options: MetaAdapterOptions) {}
 
   get timeoutMs(): number {
@@ -85,6 +85,9 @@ export class MetaAdapter implements PlatformAdapter, MetaGraph {
     if (!accessToken) return Promise.resolve(notConfigured("Meta", "the ad account's access token"));
     return settle(async () => {
       if (isAdOperation(operation)) return executeMetaAd(this, operation, account, context, accessToken);
+      if (isMetaAdsetOperation(operation)) {
+        return runMetaAdsetOperation(operation, account, context, this.graph(accessToken));
+      }
       switch (operation.type) {
         case "add_keywords":
         case "update_keywords":
@@ -92,59 +95,6 @@ export class MetaAdapter implements PlatformAdapter, MetaGraph {
           return rejectedFailure("Keywords are Apple Search Ads only", LOCAL_CODES.invalidRequest);
         case "create_campaign":
           return this.createCampaign(operation.campaign, account, context, accessToken);
-        case "create_adset": {
-          const params = buildAdsetParams(
-            operation.campaign,
-            operation.platformCampaignId,
-            operation.adset,
-            account,
-          );
-          params.set("access_token", accessToken);
-          const response = await this.send(this.graphUrl(`act_${account.externalId}/adsets`), {
-            method: "POST",
-            body: params,
-          });
-          const id = idField(response.body, "id");
-          if (id === undefined)
-            throw new PlatformFailure(transientFailure("Meta accepted the ad set but returned no id"));
-          return { ok: true, platformCampaignId: operation.platformCampaignId, platformAdsetId: id };
-        }
-        case "update_adset_targeting": {
-          const targeting = JSON.stringify(metaTargeting(operation.targeting));
-          await this.updateCampaign(
-            operation.platformAdsetId,
-            new URLSearchParams({ targeting }),
-            accessToken,
-          );
-          const { platformCampaignId, platformAdsetId } = operation;
-          return { ok: true, platformCampaignId, platformAdsetId };
-        }
-        case "update_adset_budget": {
-          const { platformCampaignId, platformAdsetId } = operation;
-          const params = new URLSearchParams();
-          if (operation.dailyBudgetCents !== undefined) {
-            params.set("daily_budget", String(toMetaAmount(operation.dailyBudgetCents, account.currency)));
-          }
-          if (operation.lifetimeBudgetCents !== undefined) {
-            params.set(
-              "lifetime_budget",
-              String(toMetaAmount(operation.lifetimeBudgetCents, account.currency)),
-            );
-          }
-          await this.updateCampaign(platformAdsetId, params, accessToken);
-          return { ok: true, platformCampaignId, platformAdsetId };
-        }
-        case "pause_adset":
-        case "resume_adset":
-        case "delete_adset": {
-          const { platformCampaignId, platformAdsetId } = operation;
-          if (operation.type === "delete_adset") await this.deleteCampaign(platformAdsetId, accessToken);
-          else {
-            const status = operation.type === "pause_adset" ? "PAUSED" : "ACTIVE";
-            await this.updateCampaign(platformAdsetId, new URLSearchParams({ status }), accessToken);
-          }
-          return { ok: true, platformCampaignId, platformAdsetId };
-        }
         case "update_budget": {
           const budget = new URLSearchParams();
           if (operation.dailyBudgetCents !== undefined) {
@@ -182,6 +132,34 @@ export class MetaAdapter implements PlatformAdapter, MetaGraph {
     });
   }
 
+  /** Graph calls for the ad set requests (`meta-adsets.ts`), with this adapter's token and errors. */
+  private graph(accessToken: string): MetaGraph {
+    return {
+      get: async (path, query) => {
+        const params = new URLSearchParams({ ...query, access_token: accessToken });
+        return (await this.send(this.graphUrl(path, params), { method: "GET" })).body;
+      },
+      post: async (path, params) => {
+        params.set("access_token", accessToken);
+        const response = await this.send(this.graphUrl(encodeURIComponent(path).replace(/%2F/g, "/")), {
+          method: "POST",
+          body: params,
+        });
+        assertSuccessFlag(response);
+        return response.body;
+      },
+      delete: async (path) => {
+        const query = new URLSearchParams({ access_token: accessToken });
+        const response = await this.send(this.graphUrl(encodeURIComponent(path), query), {
+          method: "DELETE",
+        });
+        assertSuccessFlag(response);
+        return response.body;
+      },
+    };
+  }
+
+  /** Public: the ad requests (`meta-ads.ts`) call through the adapter itself. */
   graphUrl(path: string, query?: URLSearchParams): string {
     const base = this.options.apiBase.replace(/\/+$/, "");
     const version = this.options.apiVersion.startsWith("v")

@@ -90,9 +90,13 @@ export class SandboxAdapter implements PlatformAdapter {
     context: DispatchContext,
   ): Promise<PlatformResult> {
     const platform = account.platform;
-    // An ad set's markers are its own name's.
+    // An ad set create's markers are its own name's; other ad set writes take the campaign's and the ad set's.
     const markers = parseSandboxMarkers(
-      operation.type === "create_adset" ? operation.adset.name : operation.campaign.name,
+      operation.type === "create_adset"
+        ? operation.adset.name
+        : "adset" in operation
+          ? `${operation.campaign.name} ${operation.adset.name}`
+          : operation.campaign.name,
     );
     if (markers.delayMs > 0) await this.sleep(markers.delayMs);
 
@@ -203,7 +207,9 @@ function budgetIssue(operation: PlatformOperation, account: AdAccountConnection)
         ? [operation.dailyBudgetCents, operation.lifetimeBudgetCents]
         : operation.type === "add_keywords" || operation.type === "update_keywords"
           ? operation.keywords.map((k) => k.bidAmountCents)
-          : [];
+          : operation.type === "create_adset"
+            ? [operation.adset.dailyBudgetCents, operation.adset.lifetimeBudgetCents]
+            : [];
   for (const cents of amounts) {
     if (cents === null || cents === undefined) continue;
     const issue = amountIssue(account.platform, cents, account.currency);

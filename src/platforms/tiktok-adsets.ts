@@ -1,7 +1,8 @@
 /** Owns the TikTok ad group requests' bodies: `POST /adgroup/create/` from our ad set. */
 import { adsetGoal, TIKTOK_AGE_GROUPS, TIKTOK_LOCATION_IDS } from "../domain/adset-defaults";
-import type { AdsetSpec } from "../domain/adset-model";
+import type { AdsetSchedule, AdsetSpec } from "../domain/adset-model";
 import { toTikTokAmount } from "../domain/money";
+import { weekSlots } from "../domain/schedule-rules";
 import { LOCAL_CODES, PlatformFailure, rejectedFailure } from "./http";
 import type { AdAccountConnection, CampaignSpec } from "./types";
 
@@ -58,7 +59,7 @@ export function buildAdgroupBody(
             budget: toTikTokAmount(adset.lifetimeBudgetCents, account.currency),
           }
         : {};
-  const start = adset.schedule.startTime ?? new Date().toISOString();
+  const bid = { type: "BID_TYPE_NO_BID", ...adset.bidStrategy };
   return {
     advertiser_id: account.externalId,
     campaign_id: platformCampaignId,
@@ -66,14 +67,55 @@ export function buildAdgroupBody(
     ...(goal.destination ? { promotion_type: goal.destination } : {}),
     ...tiktokTargeting(adset.targeting),
     ...budget,
-    schedule_type: adset.schedule.endTime ? "SCHEDULE_START_END" : "SCHEDULE_FROM_NOW",
-    schedule_start_time: tiktokTime(start),
-    ...(adset.schedule.endTime ? { schedule_end_time: tiktokTime(adset.schedule.endTime) } : {}),
+    ...tiktokScheduleFields(adset.schedule, Boolean(adset.schedule.dayparts?.length)),
     optimization_goal: adset.optimizationGoal,
     billing_event: adset.billingEvent,
-    bid_type: typeof adset.bidStrategy.type === "string" ? adset.bidStrategy.type : "BID_TYPE_NO_BID",
+    ...tiktokBidFields(bid, adset.billingEvent, account),
     pacing: "PACING_MODE_SMOOTH",
     operation_status: "ENABLE",
     request_id: requestId,
   };
+}
+
+/**
+ * `dayparting`: 336 characters of 0/1, one per half hour of the week from Monday 00:00. No
+ * dayparts: every slot on (Unconfirmed that this is how a schedule is cleared).
+ */
+export function tiktokDayparting(schedule: AdsetSchedule): string {
+  const dayparts = schedule.dayparts ?? [];
+  if (dayparts.length === 0) return "1".repeat(336);
+  const sundayFirst = weekSlots(dayparts, 30);
+  const mondayFirst = [...sundayFirst.slice(48), ...sundayFirst.slice(0, 48)];
+  return mondayFirst.map((on) => (on ? "1" : "0")).join("");
+}
+
+/** The schedule fields of `/adgroup/update/` (start, end; dayparting when asked). */
+export function tiktokScheduleFields(
+  schedule: AdsetSchedule,
+  withDayparting: boolean,
+): Record<string, unknown> {
+  const start = schedule.startTime ?? new Date().toISOString();
+  return {
+    schedule_type: schedule.endTime ? "SCHEDULE_START_END" : "SCHEDULE_FROM_NOW",
+    schedule_start_time: tiktokTime(start),
+    ...(schedule.endTime ? { schedule_end_time: tiktokTime(schedule.endTime) } : {}),
+    ...(withDayparting ? { dayparting: tiktokDayparting(schedule) } : {}),
+  };
+}
+
+/**
+ * The bid fields of `/adgroup/update/`: `bid_type`, and with `BID_TYPE_CUSTOM` the amount in
+ * the main unit, `conversion_bid_price` on OCPM ad groups, `bid_price` otherwise.
+ */
+export function tiktokBidFields(
+  bid: Record<string, unknown>,
+  billingEvent: string,
+  account: AdAccountConnection,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = { bid_type: bid.type };
+  if (typeof bid.bidAmountCents === "number") {
+    const field = billingEvent === "OCPM" ? "conversion_bid_price" : "bid_price";
+    fields[field] = toTikTokAmount(bid.bidAmountCents, account.currency);
+  }
+  return fields;
 }

@@ -17,7 +17,7 @@ import {
   transientFailure,
 } from "./http";
 import { executeTikTokAd } from "./tiktok-ads";
-import { buildAdgroupBody, tiktokTargeting } from "./tiktok-adsets";
+import { buildAdgroupBody, tiktokBidFields, tiktokScheduleFields, tiktokTargeting } from "./tiktok-adsets";
 import type {
   AdAccountConnection,
   CampaignSpec,
@@ -165,6 +165,33 @@ export class TikTokAdapter implements PlatformAdapter {
           );
           return { ok: true, platformCampaignId, platformAdsetId };
         }
+        case "update_adset_schedule": {
+          const { platformCampaignId, platformAdsetId } = operation;
+          const fields = tiktokScheduleFields(operation.schedule, true);
+          await this.call(
+            "/adgroup/update/",
+            { advertiser_id: account.externalId, adgroup_id: platformAdsetId, ...fields },
+            accessToken,
+          );
+          return { ok: true, platformCampaignId, platformAdsetId };
+        }
+        // TikTok campaigns carry neither dates nor bids: every ad group of the campaign takes them.
+        case "update_campaign_schedule":
+          for (const adset of operation.adsets) {
+            await this.updateAdgroup(
+              account,
+              adset.platformAdsetId,
+              tiktokScheduleFields(adset.schedule, false),
+              accessToken,
+            );
+          }
+          return { ok: true, platformCampaignId: operation.platformCampaignId };
+        case "update_bid_strategy":
+          for (const adset of operation.adsets) {
+            const fields = tiktokBidFields(operation.bidStrategy, adset.billingEvent, account);
+            await this.updateAdgroup(account, adset.platformAdsetId, fields, accessToken);
+          }
+          return { ok: true, platformCampaignId: operation.platformCampaignId };
         case "update_budget": {
           const cents = operation.dailyBudgetCents ?? operation.lifetimeBudgetCents;
           if (cents === undefined) {
@@ -227,6 +254,19 @@ export class TikTokAdapter implements PlatformAdapter {
       accessToken,
     );
     return { ok: true, platformCampaignId };
+  }
+
+  private async updateAdgroup(
+    account: AdAccountConnection,
+    adgroupId: string,
+    fields: Record<string, unknown>,
+    accessToken: string,
+  ): Promise<void> {
+    await this.call(
+      "/adgroup/update/",
+      { advertiser_id: account.externalId, adgroup_id: adgroupId, ...fields },
+      accessToken,
+    );
   }
 
   /** POSTs to a TikTok endpoint and returns the envelope's `data` when `code` is 0. */

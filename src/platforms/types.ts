@@ -1,5 +1,5 @@
 import type { AdSpec, ReviewStatus } from "../domain/ad-model";
-import type { AdsetSpec } from "../domain/adset-model";
+import type { AdsetSchedule, AdsetSpec } from "../domain/adset-model";
 import type { CampaignRecord } from "../domain/campaign-model";
 import type { KeywordAddItem, KeywordUpdateItem, PlatformKeywordOutcome } from "../domain/keyword-model";
 import type { Platform } from "../domain/platform-rules";
@@ -58,6 +58,34 @@ export type PlatformOperation =
       platformAdsetId: string;
       dailyBudgetCents?: number;
       lifetimeBudgetCents?: number;
+    }
+  | {
+      type: "update_adset_schedule";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      platformAdsetId: string;
+      /** The ad set after the write (its targeting: Apple sends dayparts among its dimensions). */
+      adset: AdsetSpec;
+      /** The whole schedule after the write. */
+      schedule: AdsetSchedule;
+    }
+  | {
+      /** The campaign's flight dates; TikTok has none of its own, so it sets its ad groups'. */
+      type: "update_campaign_schedule";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      startTime: string | null;
+      endTime: string | null;
+      adsets: { platformAdsetId: string; schedule: AdsetSchedule }[];
+    }
+  | {
+      /** Where the bid strategy lives is the adapter's business: the campaign, or each ad set. */
+      type: "update_bid_strategy";
+      campaign: CampaignSpec;
+      platformCampaignId: string;
+      bidStrategy: Record<string, unknown>;
+      budgetLevel: "campaign" | "adset";
+      adsets: { platformAdsetId: string; billingEvent: string }[];
     }
   | {
       type: "pause_adset" | "resume_adset" | "delete_adset";

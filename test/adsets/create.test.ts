@@ -102,10 +102,16 @@ describe("create with a default ad set (live platforms, outbound mocked)", () =>
     const key = await goLive(t, "meta");
     let campaignPosts = 0;
     let adsetPosts = 0;
+    const lookups: string[] = [];
     server.use(
       http.post("https://graph.facebook.com/v25.0/act_1234567890123/campaigns", () => {
         campaignPosts += 1;
         return HttpResponse.json({ id: "120200000000000042" });
+      }),
+      // The retry looks for the ad set the first attempt may have made (here: it did not).
+      http.get("https://graph.facebook.com/v25.0/120200000000000042/adsets", ({ request }) => {
+        lookups.push(new URL(request.url).searchParams.get("filtering") ?? "");
+        return HttpResponse.json({ data: [] });
       }),
       http.post("https://graph.facebook.com/v25.0/act_1234567890123/adsets", () => {
         adsetPosts += 1;
@@ -124,6 +130,8 @@ describe("create with a default ad set (live platforms, outbound mocked)", () =>
     });
     expect(campaignPosts).toBe(1);
     expect(adsetPosts).toBe(2);
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatch(/"operator":"CONTAIN","value":"\[lp:[0-9a-f]{12}\]"/);
   });
 
   it("TikTok: sends the exact /adgroup/create/ request", async () => {

@@ -11,7 +11,7 @@ interface Adset {
   status: string;
   platformAdsetId: string | null;
   targeting: Record<string, unknown>;
-  schedule: { startTime: string | null; endTime: string | null };
+  schedule: { startTime: string | null; endTime: string | null; dayparts: unknown[] };
 }
 interface Page {
   items: Adset[];
@@ -101,7 +101,7 @@ describe("GET /v1/projects/:projectId/ads/:platform/adsets/:adsetId", () => {
       { key: t.keys.readOnly },
     );
     expect(res.body.targeting).toEqual(campaign.body.targeting);
-    expect(res.body.schedule).toEqual({ startTime: campaign.body.startTime, endTime: null });
+    expect(res.body.schedule).toEqual({ startTime: campaign.body.startTime, endTime: null, dayparts: [] });
     expect(campaign.body.budgetLevel).toBe("campaign");
   });
 

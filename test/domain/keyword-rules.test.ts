@@ -80,7 +80,7 @@ describe("keyword job results", () => {
       ["kw_b", record("kw_b", "b")],
       ["kw_c", record("kw_c", "c", { status: "deleted" })],
     ]);
-    const target = { campaign, adset, keywords };
+    const target = { campaign, adset, keywords, tree: [adset] };
     const value = {
       keywords: [
         { keywordId: "kw_a", bidAmountCents: 200 },

@@ -392,6 +392,7 @@ const ROUTES: RouteCase[] = [
       { path: "targeting", kind: "object" },
       { path: "targeting.countries", kind: "array" },
       { path: "targeting.ageMin", kind: "integer" },
+      { path: "budgetLevel", kind: "enum", values: ["campaign", "adset"] },
       { path: "metadata", kind: "record" },
     ],
   },
@@ -407,6 +408,56 @@ const ROUTES: RouteCase[] = [
       { path: "ageMin", kind: "integer" },
       { path: "ageMax", kind: "integer" },
       { path: "genders", kind: "array" },
+    ],
+  },
+  {
+    method: "PATCH",
+    template: `${ADSET}/schedule`,
+    body: () => ({ endTime: "2030-01-01T00:00:00Z" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "startTime", kind: "datetime" },
+      { path: "endTime", kind: "datetime" },
+      { path: "dayparts", kind: "array" },
+    ],
+  },
+  {
+    method: "POST",
+    template: `${CAMPAIGN}/adsets`,
+    body: () => ({ name: "hostile ad set" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "name", kind: "string", minLength: 1, maxLength: 128 },
+      { path: "optimizationGoal", kind: "string", minLength: 1, maxLength: 64 },
+      { path: "targeting", kind: "object" },
+      { path: "schedule", kind: "object" },
+      { path: "bidStrategy", kind: "object" },
+      { path: "dailyBudgetCents", kind: "integer" },
+      { path: "lifetimeBudgetCents", kind: "integer" },
+    ],
+  },
+  {
+    method: "PATCH",
+    template: `${CAMPAIGN}/schedule`,
+    body: () => ({ endTime: "2030-01-01T00:00:00Z" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "startTime", kind: "datetime" },
+      { path: "endTime", kind: "datetime" },
+    ],
+  },
+  {
+    method: "PATCH",
+    template: `${CAMPAIGN}/bid-strategy`,
+    body: () => ({ type: "LOWEST_COST_WITHOUT_CAP" }),
+    strict: true,
+    required: true,
+    fields: [
+      { path: "type", kind: "enum", values: [] },
+      { path: "bidAmountCents", kind: "integer" },
     ],
   },
   {
@@ -1614,8 +1665,9 @@ describe("hostile input: headers", () => {
           expectError(res, 422, "VALIDATION");
           expect(issuePaths(res), context(res)).toContain("Idempotency-Key");
         } else {
-          // Minting a key names no id to make unknown: a valid request mints one.
-          const expected = route.template === "/v1/api-keys" ? [201] : [404, 409];
+          // Minting a key names no id to make unknown: a valid request mints one (409 when the
+          // generator repeats a key already used: a mint is never replayed).
+          const expected = route.template === "/v1/api-keys" ? [201, 409] : [404, 409];
           expect(expected, context(res)).toContain(res.status);
         }
       }),
@@ -1626,7 +1678,15 @@ describe("hostile input: headers", () => {
   it("answers If-Match garbage with 412 (or 422 past 256 chars), never a 5xx", async () => {
     const key = await freshKey();
     // Gated writes take no If-Match: the campaign object orders them.
-    const unconditional = [`${CAMPAIGN}/budget`, `${ADSET}/targeting`, `${ADSET}/budget`, KEYWORDS];
+    const unconditional = [
+      `${CAMPAIGN}/budget`,
+      `${CAMPAIGN}/schedule`,
+      `${CAMPAIGN}/bid-strategy`,
+      `${ADSET}/targeting`,
+      `${ADSET}/budget`,
+      `${ADSET}/schedule`,
+      KEYWORDS,
+    ];
     const patches = WRITES.filter((r) => r.method === "PATCH" && !unconditional.includes(r.template));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...patches), headerValueArb, async (route, ifMatch) => {

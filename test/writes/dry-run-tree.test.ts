@@ -1,6 +1,6 @@
 /**
  * `?dryRun=true` on the writes below the campaign: ad pushes, creative replace and prune, ad
- * lifecycle, Apple keywords. In `auto`, `draft` and `off` the dry run's decision is what the
+ * lifecycle, Apple keywords; the ad set create, the schedules and the bid strategy. In `auto`, `draft` and `off` the dry run's decision is what the
  * real call then does, and the dry run itself changes nothing.
  */
 import { describe, expect, it } from "vitest";
@@ -113,6 +113,37 @@ describe.concurrent("Apple keyword writes", () => {
       await finish(t, await dryThenReal(t, remove, expected(mode, "creative"), watched));
       // A bulk outside 1–200 is refused alike.
       await expectSameRefusal(t, { method: "POST", path, body: { keywords: [] } }, 422, "VALIDATION");
+    },
+  );
+});
+
+describe.concurrent("ad set create, schedules and bid strategy", () => {
+  const END = "2031-06-01T00:00:00.000Z";
+  it.each(["auto", "draft", "off"] as const)(
+    "%s: each write's dry run is what the real call does",
+    async (mode) => {
+      const t = await createTenant();
+      const { campaignId, adsetId } = await campaignWithAdset(t, "meta");
+      await setAuthority(t, campaignId, { structural: mode, tactical: mode });
+      const watched = [{ id: campaignId, platform: "meta" as const }];
+      const campaign = `/v1/projects/${t.projectId}/ads/meta/campaigns/${campaignId}`;
+      const create = { method: "POST", path: `${campaign}/adsets`, body: { name: "Second ad set" } };
+      await finish(t, await dryThenReal(t, create, expected(mode, "structural"), watched));
+      const tactical = { ...expected(mode, "structural"), axis: "tactical" };
+      const adsetSchedule = {
+        method: "PATCH",
+        path: `/v1/projects/${t.projectId}/ads/meta/adsets/${adsetId}/schedule`,
+        body: { endTime: END },
+      };
+      await finish(t, await dryThenReal(t, adsetSchedule, tactical, watched));
+      const campaignSchedule = { method: "PATCH", path: `${campaign}/schedule`, body: { endTime: END } };
+      await finish(t, await dryThenReal(t, campaignSchedule, tactical, watched));
+      const bid = {
+        method: "PATCH",
+        path: `${campaign}/bid-strategy`,
+        body: { type: "COST_CAP", bidAmountCents: 500 },
+      };
+      await finish(t, await dryThenReal(t, bid, tactical, watched));
     },
   );
 });

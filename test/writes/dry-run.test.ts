@@ -328,7 +328,11 @@ const COVERED = [
   "DELETE /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}",
   "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/approve",
   "POST /v1/projects/{projectId}/ads/{platform}/pending/{pendingId}/reject",
-  // Below the campaign: test/writes/dry-run-tree.test.ts.
+  // Below the campaign, and the campaign's schedule and bid strategy: test/writes/dry-run-tree.test.ts.
+  "POST /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/adsets",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/schedule",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/schedule",
+  "PATCH /v1/projects/{projectId}/ads/{platform}/campaigns/{campaignId}/bid-strategy",
   "POST /v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}/ads",
   "PUT /v1/projects/{projectId}/ads/{platform}/ads/{adId}/creative",
   "DELETE /v1/projects/{projectId}/ads/{platform}/ads/{adId}/creative",

@@ -18,6 +18,10 @@ export function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): 
   if (!adset) return { code: "CONFLICT", message: "This write needs an ad set." };
   if (adset.status === "deleted")
     return { code: "CONFLICT", message: "This ad set is deleted.", details: { status: "deleted" } };
+  if (adset.status === "failed" || adset.status === "rejected") {
+    const why = adset.status === "failed" ? "failed" : "was rejected";
+    return { code: "CONFLICT", message: `The ad set's create ${why}.`, details: { status: adset.status } };
+  }
   if (adset.status === "pending" || !adset.platformAdsetId || !campaign.platformCampaignId) {
     return {
       code: "CONFLICT",
@@ -25,12 +29,10 @@ export function readiness(campaign: CampaignRecord, adset: AdsetRecord | null): 
       details: { status: adset.status },
     };
   }
-  if (adset.status === "failed")
-    return { code: "CONFLICT", message: "The ad set's create failed.", details: { status: "failed" } };
   return null;
 }
 
-const has = (t: WriteTarget): AdsetRecord => {
+export const has = (t: WriteTarget): AdsetRecord => {
   if (!t.adset) throw new Error("an ad set write without its ad set");
   return t.adset;
 };

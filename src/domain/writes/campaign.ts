@@ -54,7 +54,7 @@ export function createValue(c: CampaignRecord, adsetId: string): Record<string, 
 }
 
 /** Writes need a campaign that exists on the platform; a failed or rejected one can only be deleted. */
-function readiness(campaign: CampaignRecord, action: ActionType): Refusal | null {
+export function readiness(campaign: CampaignRecord, action: ActionType): Refusal | null {
   if (campaign.status === "pending" || campaign.status === "awaiting_approval") {
     return {
       code: "CONFLICT",
@@ -111,6 +111,16 @@ const updateBudget: CampaignWrite<BudgetValue> = {
   blocker(campaign, budget) {
     const notReady = readiness(campaign, "update_budget");
     if (notReady) return notReady;
+    if (campaign.dailyBudgetCents === null && campaign.lifetimeBudgetCents === null) {
+      const field = budget.dailyBudgetCents !== undefined ? "dailyBudgetCents" : "lifetimeBudgetCents";
+      const message =
+        "This campaign's budget lives on its ad sets (budgetLevel adset); change it with PATCH …/adsets/{adsetId}/budget.";
+      return {
+        code: "VALIDATION",
+        message,
+        details: { issues: [{ location: "body", path: field, message }] },
+      };
+    }
     if (budget.dailyBudgetCents !== undefined && campaign.dailyBudgetCents === null) {
       return budgetKindRefusal("dailyBudgetCents", "lifetime");
     }

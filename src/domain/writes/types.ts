@@ -23,6 +23,8 @@ export interface WriteTarget {
   ad?: AdRecord | null;
   /** Every ad of the target's ad set (for an ad write). */
   adsetAds?: AdRecord[];
+  /** Every ad set of the campaign (campaign-level writes that reach its ad sets). */
+  tree: AdsetRecord[];
 }
 
 /** A state conflict or a value the target cannot take: answered before the gate, no verdict. */
@@ -41,6 +43,8 @@ export interface PlatformSuccess {
   platformCreativeId?: string;
   /** The job was dispatched to the simulator (an ad created so is reviewed there too). */
   sandbox?: boolean;
+  /** For an ad set create: the new ad set's platform id. */
+  platformAdsetId?: string;
 }
 
 export interface WriteDescription<Target, V extends ActionValue = ActionValue> {
@@ -57,4 +61,13 @@ export interface WriteDescription<Target, V extends ActionValue = ActionValue> {
   operation(target: Target, value: V): PlatformOperation | null;
   /** Applies the write to the target once the platform confirmed it. */
   settle(target: Target, value: V, outcome: PlatformSuccess | null): void;
+  /**
+   * A write that makes a new entity: the record it adds to the tree when it is accepted
+   * (dispatched or queued), which its job then acts on.
+   */
+  creates?(target: Target, value: V, now: string): AdsetRecord;
+  /** Its settle may change any ad set of the tree (a campaign-level write that reaches them). */
+  touchesTree?: boolean;
+  /** The job ended without the platform carrying it out (failed, rejected, expired). */
+  abandon?(target: Target, outcome: "failed" | "rejected", now: string): void;
 }

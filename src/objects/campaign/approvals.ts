@@ -2,6 +2,7 @@
  * Owns the draft queue of one campaign: pending actions, the customer's approve / reject
  * (judged by `evaluateDecision` as the gate stands at decision time), and expiry after 7 days.
  */
+import type { AdsetRecord } from "../../domain/adset-model";
 import type { AuditEvent } from "../../domain/audit-chain";
 import type { ActorRef } from "../../domain/authority";
 import {
@@ -24,7 +25,7 @@ import {
   type Result,
 } from "./contract";
 import { actorEvent, systemEvent } from "./events";
-import { dispatchMessage, finishJob, joinLine, writeTarget } from "./jobs";
+import { abandoned, dispatchMessage, finishJob, joinLine, writeTarget } from "./jobs";
 import type { CampaignHost } from "./state";
 
 export interface DecisionInput {
@@ -66,9 +67,11 @@ export function newPending(
   currentValue: ActionValue | null,
   now: string,
   actor: ActorRef,
+  created?: AdsetRecord,
 ): PendingRecord {
   const campaign = host.state.existing;
-  const adset = job.adsetId ? host.state.adsets.get(job.adsetId) : undefined;
+  // An ad set the write makes is not in the tree until the commit.
+  const adset = created ?? (job.adsetId ? host.state.adsets.get(job.adsetId) : undefined);
   const ad = job.adId ? adEntity(host, job) : undefined;
   const item: PendingRecord = {
     id: newId("pendingAction"),
@@ -184,7 +187,8 @@ export async function decidePending(host: CampaignHost, input: DecisionInput): P
     item.status = "rejected";
     finishJob(job, "canceled", at, { code: "CANCELED", message: "The pending action was rejected." });
     if (item.actionType === "create_campaign") Object.assign(campaign, { status: "rejected", updatedAt: at });
-    await host.commit({ campaign: true, jobs: [job], pending: [item], audit });
+    const adsets = abandoned(host, job, "rejected", at);
+    await host.commit({ campaign: true, adsets, jobs: [job], pending: [item], audit });
   }
   return {
     ok: true,
@@ -204,6 +208,7 @@ export async function expireDue(host: CampaignHost, now = new Date()): Promise<n
   const at = now.toISOString();
   const expired: PendingRecord[] = [];
   const jobs: JobRecord[] = [];
+  const adsets: AdsetRecord[] = [];
   const audit: AuditEvent[] = [];
   for (const item of host.state.pending.values()) {
     if (item.status !== "pending" || Date.parse(item.expiresAt) > now.getTime()) continue;
@@ -213,6 +218,7 @@ export async function expireDue(host: CampaignHost, now = new Date()): Promise<n
     if (job && job.status === "running") {
       finishJob(job, "canceled", at, { code: "EXPIRED", message: "The pending action expired unapproved." });
       jobs.push(job);
+      adsets.push(...abandoned(host, job, "rejected", at));
     }
     if (item.actionType === "create_campaign") Object.assign(campaign, { status: "rejected", updatedAt: at });
     audit.push(
@@ -224,7 +230,7 @@ export async function expireDue(host: CampaignHost, now = new Date()): Promise<n
       ),
     );
   }
-  if (expired.length > 0) await host.commit({ campaign: true, pending: expired, jobs, audit });
+  if (expired.length > 0) await host.commit({ campaign: true, adsets, pending: expired, jobs, audit });
   return expired.length;
 }
 

@@ -99,13 +99,24 @@ export function writeTarget(host: CampaignHost, job: JobRecord): WriteTarget {
   const adset = job.adsetId ? (state.adsets.get(job.adsetId) ?? null) : null;
   const ad = job.adId ? (state.ads.get(job.adId) ?? null) : null;
   const adsetAds = adset && job.adId ? [...state.ads.values()].filter((a) => a.adsetId === adset.id) : [];
-  return { campaign: state.existing, adset, ad, adsetAds, keywords: state.keywords };
+  const tree = [...state.adsets.values()];
+  return { campaign: state.existing, adset, ad, adsetAds, keywords: state.keywords, tree };
 }
 
-/** The ad set or ad a settling job changed, for its commit. */
-function touched(target: WriteTarget): Pick<Changes, "adsets" | "ads"> {
+/** The ad sets or the ad a settling job changed, for its commit. */
+export function touched(job: JobRecord, target: WriteTarget): Pick<Changes, "adsets" | "ads"> {
   if (target.ad) return { ads: [target.ad] };
+  if (describeWrite(job.actionType, job.adsetId !== undefined).touchesTree) return { adsets: target.tree };
   return { adsets: target.adset ? [target.adset] : [] };
+}
+
+/** A job that ends without the platform carrying it out: its write lets go of what it made. */
+export function abandoned(host: CampaignHost, job: JobRecord, outcome: "failed" | "rejected", now: string) {
+  const write = describeWrite(job.actionType, job.adsetId !== undefined);
+  const target = writeTarget(host, job);
+  if (!write.abandon || !target.adset) return [];
+  write.abandon(target, outcome, now);
+  return [target.adset];
 }
 
 // ------------------------------------------------------------------ the line
@@ -189,7 +200,7 @@ async function beginAttempt(host: CampaignHost, message: DispatchMessage): Promi
     await host.commit(
       releasingNext(host, {
         campaign: true,
-        ...touched(target),
+        ...touched(job, target),
         keywords: touchedKeywords(host, job),
         jobs: [job],
         pending: noop ? pendingOf(host, job, { status: "dispatched", dispatchedAt: now }) : [],
@@ -230,7 +241,7 @@ async function completeAttempt(
     }
     const stepAdsets = adsetStepDone(host, job, result.platformAdsetId);
     const target = succeed(host, job, { ...platformIdsOf(result), sandbox: job.sandbox }, now);
-    const changed = touched(target);
+    const changed = touched(job, target);
     if (result.platformAdsetId && job.result) job.result.platformAdsetId = result.platformAdsetId;
     await host.commit(
       releasingNext(host, {
@@ -289,6 +300,7 @@ async function completeAttempt(
 function platformIdsOf(result: Extract<PlatformResult, { ok: true }>): PlatformSuccess {
   return {
     platformCampaignId: result.platformCampaignId,
+    ...(result.platformAdsetId ? { platformAdsetId: result.platformAdsetId } : {}),
     ...(result.platformAdId ? { platformAdId: result.platformAdId } : {}),
     ...(result.platformCreativeId ? { platformCreativeId: result.platformCreativeId } : {}),
     ...(result.keywords ? { keywords: result.keywords } : {}),
@@ -321,7 +333,8 @@ export async function failJob(
 ): Promise<void> {
   const campaign = host.state.existing;
   finishJob(job, "failed", now, error);
-  const adsets = job.actionType === "create_campaign" ? adsetStepFailed(host, job) : [];
+  const adsets =
+    job.actionType === "create_campaign" ? adsetStepFailed(host, job) : abandoned(host, job, "failed", now);
   if (job.actionType === "create_campaign") Object.assign(campaign, { status: "failed", updatedAt: now });
   await host.commit(
     releasingNext(host, {

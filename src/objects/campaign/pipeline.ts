@@ -11,7 +11,7 @@ import type { ActionType, ActionValue, CampaignRecord, JobRecord } from "../../d
 import { dryRunOf } from "../../domain/dry-run";
 import { type DenyReason, denialMessage, evaluateCreate, evaluateWrite } from "../../domain/gate";
 import { createValue } from "../../domain/writes/campaign";
-import { describeWrite } from "../../domain/writes/index";
+import { describeWrite, type WriteTarget } from "../../domain/writes/index";
 import { newPending } from "./approvals";
 import {
   type CampaignScope,
@@ -98,7 +98,8 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
   const adset = adsetId ? (state.adsets.get(adsetId) ?? null) : null;
   if (adsetId && !adset) return fail("NOT_FOUND", "Ad set not found.");
   const adsetAds = adset ? siblingsStaying(state, adset.id) : [];
-  const target = { campaign, adset, ad, adsetAds, keywords: state.keywords };
+  const tree = [...state.adsets.values()];
+  const target: WriteTarget = { campaign, adset, ad, adsetAds, keywords: state.keywords, tree };
   const write = describeWrite(input.action, adset !== null);
   // State conflicts come before the gate: no gate decision is made (nor recorded) for them.
   const refusal = write.blocker(target, input.value);
@@ -140,7 +141,10 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     return denied(message, input.verdictId, { axis, currentMode, reason });
   }
   const job = newJob(input.action, input.jobId, input.verdictId, input.value, input.meta, now);
-  if (adset) job.adsetId = adset.id;
+  // A write that makes an ad set adds it to the tree now, `pending` until the platform confirms.
+  const created = write.creates?.(target, input.value, now) ?? null;
+  if (created) target.adset = created;
+  if (target.adset) job.adsetId = target.adset.id;
   if (input.adId) job.adId = input.adId;
   // A no-op only against the state every earlier accepted write leaves: with writes still in
   // line, this one takes its place behind them and is judged again when its turn comes.
@@ -163,6 +167,7 @@ export async function submitWrite(host: CampaignHost, input: WriteInput): Promis
     audit: [verdict],
     meta: input.meta,
     now,
+    ...(created ? { changes: { adsets: [created] } } : {}),
   });
 }
 
@@ -270,7 +275,8 @@ async function accept(
 ): Promise<Accepted> {
   const { campaign, job } = w;
   if (w.queued) {
-    const pending = newPending(host, job, w.currentValue, w.now, w.meta.actor);
+    const made = w.changes?.adsets?.find((a) => a.id === job.adsetId);
+    const pending = newPending(host, job, w.currentValue, w.now, w.meta.actor, made);
     const created = actorEvent(campaign, w.meta, "pending.created", {
       pendingId: pending.id,
       actionType: job.actionType,

@@ -67,7 +67,7 @@ export const getAdsetRoute = defineRoute(
     tags: ["Ad sets"],
     summary: "Read an ad set",
     description:
-      "`status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed. `platformAdsetId` is null until then.",
+      "`status` is `pending` until its create completes on the platform, then `active` | `paused` | `deleted`; `failed` when its create failed, `rejected` when its queued create was rejected or expired. `platformAdsetId` is null until then. `schedule.dayparts` lists the weekly windows it runs in (empty: all day).",
     request: { params: AdsetParams },
     responses: {
       200: { description: "The ad set.", content: { "application/json": { schema: AdsetSchema } } },

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import type { AdsetRecord } from "../../domain/adset-model";
 import { PlatformSchema, ProjectPlatformParams } from "../schemas";
 
-export const ADSET_STATUSES = ["pending", "active", "paused", "deleted", "failed"] as const;
+export const ADSET_STATUSES = ["pending", "active", "paused", "deleted", "failed", "rejected"] as const;
 
 export const AdsetParams = ProjectPlatformParams.extend({
   adsetId: z
@@ -28,7 +28,21 @@ export const AdsetSchema = z
       .openapi({ description: "Null while the budget lives on the campaign." }),
     lifetimeBudgetCents: z.number().int().nullable(),
     targeting: z.record(z.string(), z.unknown()),
-    schedule: z.object({ startTime: z.string().nullable(), endTime: z.string().nullable() }),
+    schedule: z.object({
+      startTime: z.string().nullable(),
+      endTime: z.string().nullable(),
+      dayparts: z
+        .array(
+          z.object({
+            dayOfWeek: z.number().int(),
+            startMinute: z.number().int(),
+            endMinute: z.number().int(),
+          }),
+        )
+        .openapi({
+          description: "Weekly windows (dayOfWeek 0 = Sunday, minutes from 00:00); empty: all day.",
+        }),
+    }),
     platformAdsetId: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -55,7 +69,11 @@ export function presentAdset(
     | "updatedAt"
   > & { platform: string; status: string; schedule: object },
 ): AdsetView {
-  const schedule = a.schedule as { startTime?: string | null; endTime?: string | null };
+  const schedule = a.schedule as {
+    startTime?: string | null;
+    endTime?: string | null;
+    dayparts?: AdsetView["schedule"]["dayparts"];
+  };
   return {
     adsetId: a.id,
     campaignId: a.campaignId,
@@ -68,7 +86,11 @@ export function presentAdset(
     dailyBudgetCents: a.dailyBudgetCents,
     lifetimeBudgetCents: a.lifetimeBudgetCents,
     targeting: a.targeting,
-    schedule: { startTime: schedule.startTime ?? null, endTime: schedule.endTime ?? null },
+    schedule: {
+      startTime: schedule.startTime ?? null,
+      endTime: schedule.endTime ?? null,
+      dayparts: schedule.dayparts ?? [],
+    },
     platformAdsetId: a.platformAdsetId,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,

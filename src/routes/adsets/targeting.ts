@@ -6,7 +6,8 @@ import { WriteAcceptedSchema } from "../campaigns/schemas";
 import { AdsetParams } from "./schemas";
 import { ADSET_WRITE_DESCRIPTION, submitAdsetWrite } from "./write";
 
-export const TargetingPatchSchema = z
+/** The targeting fields, as a new ad set's overrides or a partial change. */
+export const TargetingFieldsSchema = z
   .object({
     countries: z
       .array(z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2, upper case."))
@@ -24,12 +25,14 @@ export const TargetingPatchSchema = z
       .union([z.literal("automatic"), z.array(z.string().min(1).max(64)).min(1).max(10)])
       .optional(),
   })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "At least one targeting field." })
-  .openapi("TargetingPatch", {
-    description:
-      "A partial change: the fields sent replace the ad set's, the others stay. Each platform's limits answer 422 (Meta ages 13–65; Apple ages from 18 and no country change on an ad group; TikTok placements are fixed at create and countries need a TikTok location id).",
-  });
+  .strict();
+
+export const TargetingPatchSchema = TargetingFieldsSchema.refine((v) => Object.keys(v).length > 0, {
+  message: "At least one targeting field.",
+}).openapi("TargetingPatch", {
+  description:
+    "A partial change: the fields sent replace the ad set's, the others stay. Each platform's limits answer 422 (Meta ages 13–65; Apple ages from 18 and no country change on an ad group; TikTok placements are fixed at create and countries need a TikTok location id).",
+});
 
 export const updateTargetingRoute = defineRoute(
   {

@@ -125,12 +125,18 @@ export function registerCreateCampaign(app: OpenAPIHono<AppEnv>) {
       const now = new Date().toISOString();
       const metadata = raw.metadata === undefined ? null : JSON.stringify(raw.metadata);
       const campaign = buildCampaign(body, { campaignId, platform, account, project, now, metadata });
+      const adset = defaultAdset(campaign, newId("adset"), promoted.value);
+      if (body.budgetLevel === "adset") {
+        // The budget given is the default ad set's: the campaign carries none.
+        adset.dailyBudgetCents = body.dailyBudgetCents ?? null;
+        adset.lifetimeBudgetCents = body.lifetimeBudgetCents ?? null;
+      }
       // The object judges the create against the layer and records its verdict, denied or not.
       const result = unwrap(
         await stage(c, "object", () =>
           campaignObject(c.env, campaignId).create({
             campaign,
-            adset: defaultAdset(campaign, newId("adset"), promoted.value),
+            adset,
             authority: requested,
             layer,
             verdictId,
@@ -186,8 +192,8 @@ function buildCampaign(
     name: body.name,
     outcome: body.outcome,
     status: "pending",
-    dailyBudgetCents: body.dailyBudgetCents ?? null,
-    lifetimeBudgetCents: body.lifetimeBudgetCents ?? null,
+    dailyBudgetCents: body.budgetLevel === "adset" ? null : (body.dailyBudgetCents ?? null),
+    lifetimeBudgetCents: body.budgetLevel === "adset" ? null : (body.lifetimeBudgetCents ?? null),
     startTime: body.startTime ?? ctx.now,
     endTime: body.endTime ?? null,
     bidStrategy: { ...defaults.bidStrategy, ...body.bidStrategy },

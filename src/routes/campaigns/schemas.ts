@@ -53,6 +53,10 @@ export const CreateCampaignBodySchema = z
     endTime: Timestamp.optional(),
     bidStrategy: BidStrategySchema.optional(),
     targeting: TargetingSchema.optional(),
+    budgetLevel: z.enum(["campaign", "adset"]).optional().openapi({
+      description:
+        "Where the budget lives (default `campaign`: Meta Advantage campaign budget, TikTok campaign budget). `adset`: the campaign gets none and the budget given here goes to its default ad set; every further ad set brings its own (Meta and TikTok; Apple ad groups have no budget).",
+    }),
     metadata: z
       .record(z.string(), z.unknown())
       .optional()
