@@ -15,6 +15,14 @@ export interface JobView {
   pendingId?: string;
 }
 
+/**
+ * Waits before poll number `attempt` (0-based): 5 ms, doubling up to `maxMs`, so a poll loop
+ * sees a quick change at once without hammering a slow one.
+ */
+export function pollPause(attempt: number, maxMs = 100): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(maxMs, 5 * 2 ** attempt)));
+}
+
 /** Polls GET /v1/jobs/:id until the job is terminal (or `until` holds), failing after `timeoutMs`. */
 export async function waitForJob(
   key: string,
@@ -24,11 +32,11 @@ export async function waitForJob(
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   const done = options.until ?? ((job: JobView) => job.status !== "running");
   let last = "";
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     const res = await api<JobView>("GET", `/v1/jobs/${jobId}`, { key });
     last = `${res.status} ${res.text}`;
     if (res.status === 200 && done(res.body)) return res.body;
-    await new Promise((r) => setTimeout(r, 150));
+    await pollPause(attempt);
   }
   throw new Error(`job ${jobId} did not settle in time; last answer: ${last}`);
 }
