@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
@@ -13,6 +15,31 @@ interface WranglerQueueConsumer {
 
 /** Queue batch timeout under test (wrangler.toml deploys 1 s). */
 const TEST_QUEUE_BATCH_TIMEOUT_SECONDS = 0.02;
+
+/** Imported by tests but left as they are: vitest itself, and msw's Node interceptors. */
+const NOT_PREBUNDLED = new Set(["vitest", "msw", "msw/node"]);
+
+/**
+ * Every package specifier src/ and test/ import at run time (`import type` aside), so that
+ * Vite pre-bundles them once per run (esbuild) instead of loading each of their modules one by
+ * one into every test file's fresh isolate. All of them, so that no package loads twice (once
+ * bundled inside another, once on its own); a new import is picked up by itself.
+ */
+function prebundledDependencies(): string[] {
+  const found = new Set<string>();
+  const imports =
+    /^\s*(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s+"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)|^\s*import\s+"([^"]+)"/gm;
+  for (const dir of ["src", "test"]) {
+    for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+      if (!/\.(ts|mts|js|mjs)$/.test(file)) continue;
+      for (const m of readFileSync(join(dir, file), "utf8").matchAll(imports)) {
+        const specifier = m[1] ?? m[2] ?? m[3] ?? "";
+        if (/^[@a-z]/.test(specifier) && !/^(cloudflare|node):/.test(specifier)) found.add(specifier);
+      }
+    }
+  }
+  return [...found].filter((s) => !NOT_PREBUNDLED.has(s)).sort();
+}
 
 // Two projects, one report: "workers" runs inside workerd (real D1, Durable Objects, Queues);
 // "node" drives a real `wrangler dev` from outside, e.g. headless chromium against /docs.
@@ -78,6 +105,7 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/**/*.test.ts"],
             setupFiles: ["./test/setup.ts"],
+            deps: { optimizer: { ssr: { enabled: true, include: prebundledDependencies() } } },
             testTimeout: 30_000,
             hookTimeout: 30_000,
           },
