@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeCredential } from "../../src/connections/credentials";
 import type { SeedPlatform } from "../../src/db/tenant-seed";
 import { api, expectError } from "../helpers/http";
-import { waitForJob } from "../helpers/jobs";
+import { waitForJob, waitForJobs } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 import {
   type Accepted,
@@ -264,10 +264,9 @@ describe("100 concurrent targeting PATCHes on one ad set", () => {
       expect(res.body.verdictId).toMatch(VERDICT_ID);
     }
     const patchOf = new Map(answers.map((res, i) => [res.body.jobId, patches[i]]));
-    for (const res of answers) {
-      expect((await waitForJob(t.keys.partner, res.body.jobId, { timeoutMs: 60_000 })).status).toBe(
-        "completed",
-      );
+    const jobIds = answers.map((res) => res.body.jobId);
+    for (const job of await waitForJobs(t.keys.partner, jobIds, { timeoutMs: 100_000 })) {
+      expect(job.status, JSON.stringify(job)).toBe("completed");
     }
     const final = await readAdset(t, "meta", adset.adsetId);
     // The audit log lists newest first: the first completion among ours is the last applied.

@@ -15,10 +15,11 @@
  */
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PARTNER_SCOPES } from "../../src/db/tenant-seed";
 import { ERROR_STATUS, type ErrorCode } from "../../src/http/errors";
 import type { ApiResponse } from "../helpers/http";
+import { pollPause } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 // ------------------------------------------------------------------------------ fixture
@@ -47,12 +48,12 @@ const somePendingId = "pa_01JD2V4W3X5Y6Z7A8B9C0D1E2F";
 async function waitForJob(key: string, id: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 20_000;
   let last = "";
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     const res = await send({ method: "GET", path: `/v1/jobs/${id}`, key });
     last = `${res.status} ${res.text}`;
     if (res.status === 200 && (res.body as { status: string }).status !== "running")
       return res.body as Record<string, unknown>;
-    await new Promise((r) => setTimeout(r, 150));
+    await pollPause(attempt);
   }
   throw new Error(`job ${id} did not settle: ${last}`);
 }
@@ -96,7 +97,7 @@ beforeAll(async () => {
       key: tenant.keys.customer,
     });
     adsetId = (page.body as { items: { adsetId: string }[] }).items[0]?.adsetId ?? "";
-    if (!adsetId) await new Promise((r) => setTimeout(r, 100));
+    if (!adsetId) await pollPause(i);
   }
   if (!adsetId) throw new Error("fixture ad set did not appear");
   // An Apple campaign too, for the routes of Apple ad groups (keywords); pinned to draft likewise.
@@ -1079,6 +1080,9 @@ const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
 const RUNS = { numRuns: 40 } as const;
+// The properties are CPU-bound (thousands of requests, each between two D1 snapshots): on a
+// shared 2-core machine running other test files at once they need more than the default 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 // ------------------------------------------------------------------------------ coverage
 

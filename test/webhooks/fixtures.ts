@@ -2,6 +2,7 @@
 import { HttpResponse, http } from "msw";
 import type { setupServer } from "msw/node";
 import { api } from "../helpers/http";
+import { pollPause } from "../helpers/jobs";
 import type { TestTenant } from "../helpers/tenant";
 
 export interface Endpoint {
@@ -77,10 +78,10 @@ export async function until<T>(
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     const value = await probe();
     if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
+    await pollPause(attempt);
   }
   throw new Error(`timed out waiting for ${what}`);
 }

@@ -121,8 +121,9 @@ describe.concurrent.each(WRITES)("$action ($axis axis)", (w) => {
     });
     expect(res.headers.get("Location")).toBe(`/v1/jobs/${res.body.jobId}`);
 
-    // Longer than the queue's batch timeout: nothing may have been dispatched meanwhile.
-    await sleep(1_500);
+    // Far longer than the queue's batch timeout under test (20 ms, vitest.config.ts) and than a
+    // whole dispatch round here: nothing may have been dispatched meanwhile.
+    await sleep(500);
     const job = await readJob(tenant.keys.partner, res.body.jobId);
     expect(job, JSON.stringify(job)).toMatchObject({
       jobId: res.body.jobId,
@@ -347,7 +348,8 @@ describe("campaign state", () => {
         key: tenant.keys.partner,
         body: {
           adAccountId: tenant.adAccounts.meta,
-          name: "Slow [sandbox:slow=3000]",
+          // Each of the create's two steps holds 1.5 s: both writes below arrive well inside it.
+          name: "Slow [sandbox:slow=1500]",
           outcome: "conversions",
           dailyBudgetCents: 5000,
           campaignManagementMode: "autopilot",
