@@ -5,13 +5,12 @@
  */
 import type { Env } from "../env";
 import type { Caller } from "../http/context";
-import { recordAudit } from "../objects/audit-ledger";
 import { privateKeyIssue } from "../platforms/apple-auth";
 import { connectorFor } from "../platforms/connect";
 import { PlatformFailure, type PlatformFailureResult } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
 import type { PlatformCredential } from "../platforms/types";
-import { accountEvent, forgetCachedAccount, upsertConnectedAccount } from "./accounts";
+import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
 import { syncAdAccount } from "./import";
 
@@ -64,14 +63,13 @@ export async function connectAppleUser(
     connection: sandbox ? "sandbox" : "live",
   } as const;
   const adAccountIds: string[] = [];
-  const events = [];
   for (const org of orgs) {
     const { id, created } = await upsertConnectedAccount(env, target, org, null);
-    if (!created) await forgetCachedAccount(env, target.projectId, id);
     await storeCredential(env, id, credential);
     adAccountIds.push(id);
-    events.push(
-      accountEvent(
+    // Connected (or revived): the status and its audit event, committed together.
+    await setAccountStatus(env, { id, ...target }, "valid", {
+      event: accountEvent(
         { id, ...target },
         "ad_account.connected",
         { externalId: org.externalId, connection: target.connection, reconnected: !created },
@@ -81,9 +79,8 @@ export async function connectAppleUser(
           actorType: caller.actorType,
         },
       ),
-    );
+    });
   }
-  await recordAudit(env, events);
   const imports = Promise.all(adAccountIds.map((id) => syncAdAccount(env, id, "connect")));
   if (env.OUTBOX_DELIVERY === "before_response") await imports;
   else

@@ -13,11 +13,10 @@ import { sha256Hex } from "../domain/audit-chain";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
 import type { Caller } from "../http/context";
-import { recordAudit } from "../objects/audit-ledger";
 import { connectorFor } from "../platforms/connect";
 import { PlatformFailure } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
-import { accountEvent, forgetCachedAccount, upsertConnectedAccount } from "./accounts";
+import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
 import { syncAdAccount } from "./import";
 
@@ -206,14 +205,13 @@ export async function completeConsent(
       connection: sandbox ? "sandbox" : "live",
     } as const;
     accountIds = [];
-    const events = [];
     for (const account of granted) {
       const { id, created } = await upsertConnectedAccount(env, target, account, grant.expiresAt);
-      if (!created) await forgetCachedAccount(env, target.projectId, id);
       await storeCredential(env, id, credential);
       accountIds.push(id);
-      events.push(
-        accountEvent(
+      // Connected (or revived): the status and its audit event, committed together.
+      await setAccountStatus(env, { id, ...target }, "valid", {
+        event: accountEvent(
           { id, ...target },
           "ad_account.connected",
           {
@@ -223,9 +221,8 @@ export async function completeConsent(
           },
           { requestId: null, apiKeyId: row.apiKeyId, actorType: "system" },
         ),
-      );
+      });
     }
-    await recordAudit(env, events);
   } catch (error) {
     if (error instanceof PlatformFailure)
       return fail(error.result.kind === "auth" ? "access_denied" : "exchange_failed");
