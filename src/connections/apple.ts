@@ -12,7 +12,7 @@ import { platformConfigFromEnv } from "../platforms/index";
 import type { PlatformCredential } from "../platforms/types";
 import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
-import { syncAdAccount } from "./import";
+import { startAccountSync } from "./sync-job";
 
 export type AppleConnectResult =
   | { ok: true; adAccountIds: string[] }
@@ -34,7 +34,6 @@ export async function connectAppleUser(
     keyId: string;
     privateKey: string;
   },
-  waitUntil: (work: Promise<unknown>) => void,
 ): Promise<AppleConnectResult> {
   const keyIssue = await privateKeyIssue(input.privateKey);
   if (keyIssue !== null) return { ok: false, reason: "invalid_private_key", message: keyIssue };
@@ -81,14 +80,8 @@ export async function connectAppleUser(
       ),
     });
   }
-  const imports = Promise.all(adAccountIds.map((id) => syncAdAccount(env, id, "connect")));
-  if (env.OUTBOX_DELIVERY === "before_response") await imports;
-  else
-    waitUntil(
-      imports.catch((error) =>
-        console.error(JSON.stringify({ level: "error", msg: "import after connect", error: String(error) })),
-      ),
-    );
+  // Each account's import is a job its own sync object owns (it resumes after a crash).
+  await Promise.all(adAccountIds.map((id) => startAccountSync(env, { id, ...target }, "connect")));
   return { ok: true, adAccountIds };
 }
 

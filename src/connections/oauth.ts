@@ -18,7 +18,7 @@ import { PlatformFailure } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
 import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
-import { syncAdAccount } from "./import";
+import { startAccountSync } from "./sync-job";
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export type OAuthPlatform = Extract<Platform, "meta" | "tiktok">;
@@ -162,7 +162,6 @@ export async function completeConsent(
   platform: OAuthPlatform,
   query: CallbackQuery,
   origin: string,
-  waitUntil: (work: Promise<unknown>) => void,
 ): Promise<string | null> {
   const row = await findState(env.DB, query.state);
   if (!row) return null;
@@ -228,13 +227,8 @@ export async function completeConsent(
       return fail(error.result.kind === "auth" ? "access_denied" : "exchange_failed");
     throw error;
   }
-  const imports = Promise.all(accountIds.map((id) => syncAdAccount(env, id, "connect")));
-  if (env.OUTBOX_DELIVERY === "before_response") await imports;
-  else
-    waitUntil(
-      imports.catch((error) =>
-        console.error(JSON.stringify({ level: "error", msg: "import after connect", error: String(error) })),
-      ),
-    );
+  // Each account's import is a job its own sync object owns (it resumes after a crash).
+  const owner = { organizationId: row.organizationId, projectId: row.projectId, platform };
+  await Promise.all(accountIds.map((id) => startAccountSync(env, { id, ...owner }, "connect")));
   return back({ status: "connected", accountId: accountIds[0] ?? "", accountIds: accountIds.join(",") });
 }

@@ -9,25 +9,58 @@ import { defineRoute } from "../../http/route";
 import { keyGuard } from "../../objects/key-guard";
 import { PlatformSchema } from "../schemas";
 
+const CampaignJobResultSchema = z.object({
+  platformCampaignId: z.string(),
+  platformAdsetId: z.string().optional(),
+});
+
+const SyncJobResultSchema = z
+  .object({
+    campaignsSeen: z.number().int().openapi({ description: "Every campaign the platform listed." }),
+    campaignsCreated: z.number().int(),
+    campaignsUpdated: z
+      .number()
+      .int()
+      .openapi({ description: "Each with a `campaign.drift_detected` event." }),
+    campaignsUnchanged: z.number().int(),
+    campaignsSkipped: z.number().int().openapi({ description: "Created through this API: not imported." }),
+    campaignsMarkedDeleted: z
+      .number()
+      .int()
+      .openapi({ description: "No longer on the platform's listing: now `deleted`." }),
+    adSetsSeen: z.number().int(),
+    driftEvents: z.number().int(),
+    pages: z.number().int(),
+  })
+  .openapi("SyncJobResult");
+
 const JobSchema = z
   .object({
     jobId: z.string(),
-    kind: z.string().openapi({ example: "ads_create_campaign" }),
+    kind: z.string().openapi({
+      example: "ads_create_campaign",
+      description:
+        "`sync_account` for an ad account's import/sync (`POST …/ad-accounts/{adAccountId}/sync`).",
+    }),
     status: z.enum(["running", "completed", "failed", "canceled"]),
     stage: z.enum(["queued", "awaiting_approval", "dispatching", "retrying"]).nullable(),
-    campaignId: z.string(),
+    campaignId: z.string().optional().openapi({ description: "Absent on a `sync_account` job." }),
+    adAccountId: z
+      .string()
+      .optional()
+      .openapi({ description: "On a `sync_account` job: the account it syncs." }),
     platform: PlatformSchema,
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z.object({ platformCampaignId: z.string(), platformAdsetId: z.string().optional() }).optional(),
+    result: z.union([CampaignJobResultSchema, SyncJobResultSchema]).optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
       .openapi({
         description:
-          "PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED",
+          "PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED; a `sync_account` job also NOT_CONNECTED | SYNC_ERROR",
       }),
   })
   .openapi("Job");
@@ -79,15 +112,14 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
         kind: row.kind,
         status: row.status as z.infer<typeof JobSchema>["status"],
         stage: row.stage as z.infer<typeof JobSchema>["stage"],
-        campaignId: row.campaignId,
+        ...(row.campaignId ? { campaignId: row.campaignId } : {}),
+        ...(row.adAccountId ? { adAccountId: row.adAccountId } : {}),
         platform: row.platform as z.infer<typeof PlatformSchema>,
         startedAt: row.startedAt,
         ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
         attempts: row.attempts,
         ...(row.pendingId ? { pendingId: row.pendingId } : {}),
-        ...(row.result
-          ? { result: row.result as { platformCampaignId: string; platformAdsetId?: string } }
-          : {}),
+        ...(row.result ? { result: row.result as z.infer<typeof JobSchema>["result"] } : {}),
         ...(error ? { error } : {}),
       },
       200,
