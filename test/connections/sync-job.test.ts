@@ -4,11 +4,13 @@
  * idempotent; a campaign the complete listing no longer shows is marked deleted with a drift
  * event, its pinned authority untouched.
  */
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeCredential } from "../../src/connections/credentials";
+import { accountSyncObject } from "../../src/objects/account-sync";
 import { api } from "../helpers/http";
 import { waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -109,6 +111,8 @@ describe("the sync job", () => {
     // Page 2 failed once: the job waits on its backoff, and a second start answers it.
     const again = await startSync(t, id);
     expect(again).toMatchObject({ jobId: first.jobId, status: "running", alreadyRunning: true });
+    // The object loses its memory (evicted, as after a crash): its alarm resumes from storage.
+    await evictDurableObject(accountSyncObject(env, id));
     const job = await finished(t, first.jobId);
     expect(job.adAccountId).toBe(id);
     expect(job.result).toEqual({
