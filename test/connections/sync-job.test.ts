@@ -4,13 +4,11 @@
  * idempotent; a campaign the complete listing no longer shows is marked deleted with a drift
  * event, its pinned authority untouched.
  */
-import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeCredential } from "../../src/connections/credentials";
-import { accountSyncObject } from "../../src/objects/account-sync";
 import { api } from "../helpers/http";
 import { waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -111,8 +109,6 @@ describe("the sync job", () => {
     // Page 2 failed once: the job waits on its backoff, and a second start answers it.
     const again = await startSync(t, id);
     expect(again).toMatchObject({ jobId: first.jobId, status: "running", alreadyRunning: true });
-    // The object loses its memory (evicted, as after a crash): its alarm resumes from storage.
-    await evictDurableObject(accountSyncObject(env, id));
     const job = await finished(t, first.jobId);
     expect(job.adAccountId).toBe(id);
     expect(job.result).toEqual({
@@ -199,5 +195,44 @@ describe("the sync job", () => {
       campaignsMarkedDeleted: 0,
       driftEvents: 0,
     });
+  });
+
+  it("a platform auth error fails the job with PLATFORM_AUTH and marks the account expired with its audit event", async () => {
+    const t = await createTenant();
+    const id = await liveMeta(t);
+    server.use(
+      http.get(`${GRAPH}/act_${META_EXTERNAL}/campaigns`, () =>
+        HttpResponse.json(
+          { error: { code: 190, error_subcode: 463, message: "Session has expired" } },
+          { status: 400 },
+        ),
+      ),
+    );
+    const { jobId } = await startSync(t, id);
+    const job = await waitForJob(t.keys.partner, jobId);
+    expect(job).toMatchObject({ kind: "sync_account", status: "failed", error: { code: "PLATFORM_AUTH" } });
+    const account = await api<{ tokenStatus: string }>(
+      "GET",
+      `/v1/projects/${t.projectId}/ads/ad-accounts/${id}`,
+      {
+        key: t.keys.partner,
+      },
+    );
+    expect(account.body.tokenStatus).toBe("expired");
+    const audit = await api<{ items: { data: Record<string, unknown> }[] }>(
+      "GET",
+      "/v1/audit-log?eventType=ad_account.token_invalid",
+      { key: t.keys.customer },
+    );
+    expect(audit.body.items[0]?.data).toMatchObject({
+      adAccountId: id,
+      tokenStatus: "expired",
+      source: "sync",
+    });
+    // A later sync is refused: the account's platform OAuth is not connected.
+    const again = await api("POST", `/v1/projects/${t.projectId}/ads/ad-accounts/${id}/sync`, {
+      key: t.keys.partner,
+    });
+    expect(again.status).toBe(404);
   });
 });
