@@ -1332,10 +1332,7 @@ export interface components {
             finishedAt?: string;
             attempts: number;
             pendingId?: string;
-            result?: {
-                platformCampaignId: string;
-                platformAdsetId?: string;
-            } | components["schemas"]["SyncJobResult"];
+            result?: components["schemas"]["JobResult"];
             /** @description PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED; a `sync_account` job also NOT_CONNECTED | SYNC_ERROR */
             error?: {
                 code: string;
@@ -1343,20 +1340,23 @@ export interface components {
                 platformCode?: string;
             };
         };
-        SyncJobResult: {
-            /** @description Every campaign the platform listed. */
-            campaignsSeen: number;
-            campaignsCreated: number;
+        JobResult: {
+            /** @description Campaign jobs. */
+            platformCampaignId?: string;
+            platformAdsetId?: string;
+            /** @description `sync_account`: every campaign the platform listed. */
+            campaignsSeen?: number;
+            campaignsCreated?: number;
             /** @description Each with a `campaign.drift_detected` event. */
-            campaignsUpdated: number;
-            campaignsUnchanged: number;
+            campaignsUpdated?: number;
+            campaignsUnchanged?: number;
             /** @description Created through this API: not imported. */
-            campaignsSkipped: number;
+            campaignsSkipped?: number;
             /** @description No longer on the platform's listing: now `deleted`. */
-            campaignsMarkedDeleted: number;
-            adSetsSeen: number;
-            driftEvents: number;
-            pages: number;
+            campaignsMarkedDeleted?: number;
+            adSetsSeen?: number;
+            driftEvents?: number;
+            pages?: number;
         };
         Creative: {
             creativeId: string;

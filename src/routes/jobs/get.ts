@@ -9,30 +9,29 @@ import { defineRoute } from "../../http/route";
 import { keyGuard } from "../../objects/key-guard";
 import { PlatformSchema } from "../schemas";
 
-const CampaignJobResultSchema = z.object({
-  platformCampaignId: z.string(),
-  platformAdsetId: z.string().optional(),
-});
+const count = (description?: string) =>
+  z
+    .number()
+    .int()
+    .optional()
+    .openapi(description ? { description } : {});
 
-const SyncJobResultSchema = z
+/** Campaign jobs carry the platform ids; a `sync_account` job carries its counts. */
+const JobResultSchema = z
   .object({
-    campaignsSeen: z.number().int().openapi({ description: "Every campaign the platform listed." }),
-    campaignsCreated: z.number().int(),
-    campaignsUpdated: z
-      .number()
-      .int()
-      .openapi({ description: "Each with a `campaign.drift_detected` event." }),
-    campaignsUnchanged: z.number().int(),
-    campaignsSkipped: z.number().int().openapi({ description: "Created through this API: not imported." }),
-    campaignsMarkedDeleted: z
-      .number()
-      .int()
-      .openapi({ description: "No longer on the platform's listing: now `deleted`." }),
-    adSetsSeen: z.number().int(),
-    driftEvents: z.number().int(),
-    pages: z.number().int(),
+    platformCampaignId: z.string().optional().openapi({ description: "Campaign jobs." }),
+    platformAdsetId: z.string().optional(),
+    campaignsSeen: count("`sync_account`: every campaign the platform listed."),
+    campaignsCreated: count(),
+    campaignsUpdated: count("Each with a `campaign.drift_detected` event."),
+    campaignsUnchanged: count(),
+    campaignsSkipped: count("Created through this API: not imported."),
+    campaignsMarkedDeleted: count("No longer on the platform's listing: now `deleted`."),
+    adSetsSeen: count(),
+    driftEvents: count(),
+    pages: count(),
   })
-  .openapi("SyncJobResult");
+  .openapi("JobResult");
 
 const JobSchema = z
   .object({
@@ -54,7 +53,7 @@ const JobSchema = z
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z.union([CampaignJobResultSchema, SyncJobResultSchema]).optional(),
+    result: JobResultSchema.optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
