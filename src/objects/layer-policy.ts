@@ -284,11 +284,9 @@ export class LayerPolicyObject extends DurableObject<Env> {
     const events = audits.flatMap((e) => (e.payload.kind === "audit" ? e.payload.events : []));
     // An account projection writes the account's current status, so a late one never regresses it.
     const accounts = due.filter((e) => e.payload.kind === "account");
-    const states = [
-      ...new Set(accounts.map((e) => (e.payload.kind === "account" ? e.payload.adAccountId : ""))),
-    ]
-      .map((id) => this.accountStatus.statusOf(id))
-      .filter((s) => s !== undefined);
+    const states = this.accountStatus.current(
+      accounts.map((e) => (e.payload as { adAccountId: string }).adAccountId),
+    );
     await Promise.all([
       this.settle(projections, () => this.sinks.projectPolicies([...latest.values()]), now),
       this.settle(accounts, () => this.sinks.projectAccounts(states), now),

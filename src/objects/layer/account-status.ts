@@ -68,6 +68,14 @@ export class AccountStatusBook {
     return this.states.get(adAccountId);
   }
 
+  /** The current state of each of these accounts (once each): what their D1 copies must say. */
+  current(adAccountIds: string[]): AccountState[] {
+    return [...new Set(adAccountIds)].flatMap((id) => {
+      const state = this.states.get(id);
+      return state ? [state] : [];
+    });
+  }
+
   /** The state a change leads to, or null when it changes nothing (call after `known`). */
   next(change: AccountStatusChange, now: string): AccountState | null {
     const current = this.states.get(change.account.id);
