@@ -260,8 +260,11 @@ export class AccountSyncObject extends DurableObject<Env> {
     this.current = next;
   }
 
-  /** Delivers due entries: the newest state of each job in one D1 batch, the events in one append. */
-  private deliverDue(now: number): Promise<void> {
+  /**
+   * Delivers due entries: the newest state of each job in one D1 batch, the events in one
+   * append (tests pass a later `now` to skip the backoff).
+   */
+  deliverDue(now: number): Promise<void> {
     const run = this.delivery.then(async () => {
       const due = this.outbox.due(now);
       const jobs = due.filter((e) => e.payload.kind === "job");

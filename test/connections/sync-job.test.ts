@@ -4,11 +4,14 @@
  * idempotent; a campaign the complete listing no longer shows is marked deleted with a drift
  * event, its pinned authority untouched.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeCredential } from "../../src/connections/credentials";
+import { type AccountSyncObject, accountSyncObject } from "../../src/objects/account-sync";
+import { liveSyncSinks } from "../../src/objects/account-sync/job";
 import { api } from "../helpers/http";
 import { waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -234,5 +237,27 @@ describe("the sync job", () => {
       key: t.keys.partner,
     });
     expect(again.status).toBe(404);
+  });
+
+  it("with D1 down the job still runs to its end; its D1 copy (what polling reads) lands on redelivery", async () => {
+    const t = await createTenant();
+    const id = t.adAccounts.tiktok;
+    const stub = accountSyncObject(env, id);
+    await runInDurableObject(stub, (o: AccountSyncObject) => {
+      o.sinks = {
+        ...liveSyncSinks(env),
+        projectJobs: async () => {
+          throw new Error("D1 down");
+        },
+      };
+    });
+    const { jobId } = await startSync(t, id);
+    expect((await api("GET", `/v1/jobs/${jobId}`, { key: t.keys.partner })).status).toBe(404);
+    await runInDurableObject(stub, async (o: AccountSyncObject) => {
+      expect(o.job()).toMatchObject({ jobId, status: "completed", result: { campaignsCreated: 3 } });
+      o.sinks = liveSyncSinks(env);
+      await o.deliverDue(Date.now() + 3_600_000);
+    });
+    expect((await finished(t, jobId)).result).toMatchObject({ campaignsCreated: 3, pages: 2 });
   });
 });
