@@ -69,6 +69,7 @@ export class AccountSyncObject extends DurableObject<Env> {
       status: "running",
       stage: "queued",
       cursor: null,
+      listing: "paging",
       pages: 0,
       attempts: 0,
       nextRunAt: Date.now(),
@@ -137,6 +138,8 @@ export class AccountSyncObject extends DurableObject<Env> {
       return this.finish({ code: "NOT_CONNECTED", message: "Ad account's platform OAuth not connected." });
     }
     if (job.stage !== "dispatching") this.save({ ...job, stage: "dispatching" });
+    // Paging ended before a failure in what follows (the sweep): do not list again.
+    if (job.listing !== "paging") return this.complete(sync, job.listing === "complete");
     for (;;) {
       const at = this.current as SyncJob;
       let page: Awaited<ReturnType<SyncContext["connector"]["listCampaigns"]>>;
@@ -147,18 +150,12 @@ export class AccountSyncObject extends DurableObject<Env> {
         return this.pageFailed(sync, error);
       }
       const seen = await importPage(this.env, sync, page.items, new Date().toISOString());
-      const next = {
-        ...at,
-        cursor: page.next,
-        pages: at.pages + 1,
-        attempts: 0,
-        stage: "dispatching" as const,
-      };
+      const pages = at.pages + 1;
+      const listing = page.next === null ? "complete" : pages >= MAX_SYNC_PAGES ? "truncated" : "paging";
+      const next: SyncJob = { ...at, cursor: page.next, listing, pages, attempts: 0, stage: "dispatching" };
       this.save(next, [], () => this.noteSeen(seen));
-      if (page.next === null) break;
-      if (next.pages >= MAX_SYNC_PAGES) return this.complete(sync, false);
+      if (listing !== "paging") return this.complete(sync, listing === "complete");
     }
-    return this.complete(sync, true);
   }
 
   /** Keeps each listed campaign's first real outcome (a page redone after a crash reads "unchanged"). */

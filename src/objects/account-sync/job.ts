@@ -33,6 +33,8 @@ export interface SyncJob {
   stage: "queued" | "dispatching" | "retrying" | null;
   /** Where paging resumes: the platform's cursor of the next page (null before the first). */
   cursor: string | null;
+  /** `complete` after the last page, `truncated` at the page cap: paging is over either way. */
+  listing: "paging" | "complete" | "truncated";
   pages: number;
   /** Failed attempts at the current page. */
   attempts: number;
