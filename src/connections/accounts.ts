@@ -119,7 +119,8 @@ export async function setAccountStatus(
   change: { event: AuditEventInput; onlyFrom?: TokenStatus[] },
 ): Promise<boolean> {
   const layerId = await layerOf(env, account.projectId);
-  if (!layerId) return false;
+  // Every project has its layer (created with it): without one there is no writer to ask.
+  if (!layerId) throw new Error(`project ${account.projectId} has no layer`);
   return layerPolicyObject(env, layerId).changeAccountStatus({
     account: { id: account.id, organizationId: account.organizationId, projectId: account.projectId },
     status,
