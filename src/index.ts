@@ -9,6 +9,7 @@ import { consumeWebhookBatch } from "./webhooks/deliver";
 
 export { DispatchControlObject } from "./dispatch/brake";
 export { DispatchRunnerObject } from "./dispatch/runner";
+export { AccountSyncObject } from "./objects/account-sync";
 export { AuditLedgerObject } from "./objects/audit-ledger";
 export { CampaignObject } from "./objects/campaign";
 export { IdempotencyObject } from "./objects/idempotency";

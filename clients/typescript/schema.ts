@@ -170,7 +170,7 @@ export interface paths {
         put?: never;
         /**
          * Import or re-sync the account's existing campaigns
-         * @description Pages through the platform's campaigns and ad sets. New ones appear in `GET …/ads/campaigns` unpinned (`authoritySource: layer_defaults`); known ones take the platform's name, status and budgets without any change to pinned authority, and each difference is an audit event `campaign.drift_detected`. Syncing twice creates nothing new. `lastSyncedAt` on the ad account tells when it finished; a 404 answers an account whose platform OAuth is not connected.
+         * @description Starts a job (kind `sync_account`, polled at `GET /v1/jobs/{jobId}`, also in `Location`) that pages through the platform's campaigns and ad sets. New ones appear in `GET …/ads/campaigns` unpinned (`authoritySource: layer_defaults`); known ones take the platform's name, status and budgets without any change to pinned authority, and each difference is an audit event `campaign.drift_detected`; a campaign the complete listing no longer shows is marked `deleted` (also a drift event). Syncing twice creates nothing new. One sync per account runs at a time: a second request while one runs answers that job with `alreadyRunning: true`. A failed page is retried with backoff and paging resumes where it stopped, after a crash too. The finished job's `result` counts what it saw. A 404 answers an account whose platform OAuth is not connected.
          */
         post: operations["syncAdAccount"];
         delete?: never;
@@ -1214,17 +1214,13 @@ export interface components {
             privateKey: string;
         };
         AdAccountSync: {
-            adAccountId: string;
+            /** @description Poll `GET /v1/jobs/{jobId}` (kind `sync_account`). */
+            jobId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed";
-            /** @description Present when the sync finished before the answer. */
-            summary: {
-                created: number;
-                updated: number;
-                unchanged: number;
-                skipped: number;
-                pages: number;
-            } | null;
+            adAccountId: string;
+            /** @description A sync of this account was running: this is that job, no new one started. */
+            alreadyRunning: boolean;
         };
         ApiKeyKill: {
             apiKeyId: string;
@@ -1802,13 +1798,19 @@ export interface components {
         };
         Job: {
             jobId: string;
-            /** @example ads_create_campaign */
+            /**
+             * @description `sync_account` for an ad account's import/sync (`POST …/ad-accounts/{adAccountId}/sync`).
+             * @example ads_create_campaign
+             */
             kind: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "canceled";
             /** @enum {string|null} */
             stage: "queued" | "awaiting_approval" | "dispatching" | "retrying" | null;
-            campaignId: string;
+            /** @description Absent on a `sync_account` job. */
+            campaignId?: string;
+            /** @description On a `sync_account` job: the account it syncs. */
+            adAccountId?: string;
             /**
              * @example meta
              * @enum {string}
@@ -1818,21 +1820,36 @@ export interface components {
             finishedAt?: string;
             attempts: number;
             pendingId?: string;
-            result?: {
-                platformCampaignId: string;
-                platformAdsetId?: string;
-                /** @description A keyword write's result per requested keyword, in request order. */
-                keywords?: components["schemas"]["KeywordResult"][];
-                /** @description A push's new ad. */
-                adId?: string;
-                platformAdId?: string;
-            };
-            /** @description PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED */
+            result?: components["schemas"]["JobResult"];
+            /** @description PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED; a `sync_account` job also NOT_CONNECTED | SYNC_ERROR */
             error?: {
                 code: string;
                 message: string;
                 platformCode?: string;
             };
+        };
+        JobResult: {
+            /** @description Campaign jobs. */
+            platformCampaignId?: string;
+            platformAdsetId?: string;
+            /** @description A keyword write's result per requested keyword, in request order. */
+            keywords?: components["schemas"]["KeywordResult"][];
+            /** @description A push's new ad. */
+            adId?: string;
+            platformAdId?: string;
+            /** @description `sync_account`: every campaign the platform listed. */
+            campaignsSeen?: number;
+            campaignsCreated?: number;
+            /** @description Each with a `campaign.drift_detected` event. */
+            campaignsUpdated?: number;
+            campaignsUnchanged?: number;
+            /** @description Created through this API: not imported. */
+            campaignsSkipped?: number;
+            /** @description No longer on the platform's listing: now `deleted`. */
+            campaignsMarkedDeleted?: number;
+            adSetsSeen?: number;
+            driftEvents?: number;
+            pages?: number;
         };
         KeywordResult: {
             keywordId: string;
@@ -2856,7 +2873,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The sync started. */
+            /** @description The sync job (new, or the one already running). */
             202: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,8 @@
-/** Owns the connection columns of `ad_accounts`: connecting, token status and validation, revocation. */
+/**
+ * Owns the connection columns of `ad_accounts`: connecting, token validation, and the way to
+ * the single writer of token status (the layer object, `objects/layer/account-status.ts`),
+ * which commits each status change with its audit event.
+ */
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { adAccounts, layers } from "../db/schema";
@@ -6,11 +10,12 @@ import type { AdAccountRow } from "../db/tenancy";
 import { newId } from "../domain/ids";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
-import { type AuditEventInput, recordAudit } from "../objects/audit-ledger";
-import { adAccountChanged } from "../objects/layer-policy";
+import type { AuditEventInput } from "../objects/audit-ledger";
+import type { TokenStatus } from "../objects/layer/account-status";
+import { adAccountChanged, layerPolicyObject } from "../objects/layer-policy";
 import type { PlatformAccount } from "../platforms/connect";
 
-export type TokenStatus = "valid" | "expired" | "revoked";
+export type { TokenStatus };
 
 export interface ConnectTarget {
   organizationId: string;
@@ -43,12 +48,11 @@ export async function upsertConnectedAccount(
     name: account.name,
     currency: account.currency,
     timezone: account.timezone,
-    tokenStatus: "valid",
     connection: target.connection,
     tokenLastValidatedAt: now,
     tokenExpiresAt,
-    revokedAt: null,
   };
+  // An existing account's status comes back to `valid` through its single writer (`setAccountStatus`).
   if (existing) {
     await orm.update(adAccounts).set(fields).where(eq(adAccounts.id, existing.id));
     return { id: existing.id, created: false };
@@ -62,6 +66,7 @@ export async function upsertConnectedAccount(
     externalId: account.externalId,
     settings: account.settings,
     connectedAt: now,
+    tokenStatus: "valid",
     ...fields,
   });
   return { id, created: true };
@@ -91,20 +96,45 @@ export async function markTokenInvalid(
   status: Exclude<TokenStatus, "valid">,
   detail: { message: string; platformCode?: string; source: string },
 ): Promise<void> {
-  const changed = await drizzle(env.DB)
-    .update(adAccounts)
-    .set({ tokenStatus: status, ...(status === "revoked" ? { revokedAt: new Date().toISOString() } : {}) })
-    .where(and(eq(adAccounts.id, account.id), eq(adAccounts.tokenStatus, "valid")));
-  if (changed.meta.changes === 0) return;
-  await forgetCachedAccount(env, account.projectId, account.id);
-  await recordAudit(env, [
-    accountEvent(account, "ad_account.token_invalid", {
+  await setAccountStatus(env, account, status, {
+    onlyFrom: ["valid"],
+    event: accountEvent(account, "ad_account.token_invalid", {
       tokenStatus: status,
       source: detail.source,
       message: detail.message,
       platformCode: detail.platformCode ?? null,
     }),
-  ]);
+  });
+}
+
+/**
+ * Changes the account's token status through its single writer, the layer object, which
+ * commits the change and `event` together (and delivers both through its outbox); writes are
+ * judged on the new status from its next request. False when nothing changed.
+ */
+export async function setAccountStatus(
+  env: Env,
+  account: Pick<AdAccountRow, "id" | "organizationId" | "projectId">,
+  status: TokenStatus,
+  change: { event: AuditEventInput; onlyFrom?: TokenStatus[] },
+): Promise<boolean> {
+  const layerId = await layerOf(env, account.projectId);
+  // Every project has its layer (created with it): without one there is no writer to ask.
+  if (!layerId) throw new Error(`project ${account.projectId} has no layer`);
+  return layerPolicyObject(env, layerId).changeAccountStatus({
+    account: { id: account.id, organizationId: account.organizationId, projectId: account.projectId },
+    status,
+    ...change,
+  });
+}
+
+async function layerOf(env: Env, projectId: string): Promise<string | null> {
+  const [layer] = await drizzle(env.DB)
+    .select({ id: layers.id })
+    .from(layers)
+    .where(eq(layers.projectId, projectId))
+    .limit(1);
+  return layer?.id ?? null;
 }
 
 export function accountEvent(
@@ -127,10 +157,6 @@ export function accountEvent(
 
 /** Writes are judged on the layer object's cached account row: drop it after a change. */
 export async function forgetCachedAccount(env: Env, projectId: string, adAccountId: string): Promise<void> {
-  const [layer] = await drizzle(env.DB)
-    .select({ id: layers.id })
-    .from(layers)
-    .where(eq(layers.projectId, projectId))
-    .limit(1);
-  if (layer) await adAccountChanged(env, layer.id, adAccountId);
+  const layerId = await layerOf(env, projectId);
+  if (layerId) await adAccountChanged(env, layerId, adAccountId);
 }

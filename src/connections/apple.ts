@@ -5,15 +5,14 @@
  */
 import type { Env } from "../env";
 import type { Caller } from "../http/context";
-import { recordAudit } from "../objects/audit-ledger";
 import { privateKeyIssue } from "../platforms/apple-auth";
 import { connectorFor } from "../platforms/connect";
 import { PlatformFailure, type PlatformFailureResult } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
 import type { PlatformCredential } from "../platforms/types";
-import { accountEvent, forgetCachedAccount, upsertConnectedAccount } from "./accounts";
+import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
-import { syncAdAccount } from "./import";
+import { startAccountSync } from "./sync-job";
 
 export type AppleConnectResult =
   | { ok: true; adAccountIds: string[] }
@@ -35,7 +34,6 @@ export async function connectAppleUser(
     keyId: string;
     privateKey: string;
   },
-  waitUntil: (work: Promise<unknown>) => void,
 ): Promise<AppleConnectResult> {
   const keyIssue = await privateKeyIssue(input.privateKey);
   if (keyIssue !== null) return { ok: false, reason: "invalid_private_key", message: keyIssue };
@@ -64,14 +62,13 @@ export async function connectAppleUser(
     connection: sandbox ? "sandbox" : "live",
   } as const;
   const adAccountIds: string[] = [];
-  const events = [];
   for (const org of orgs) {
     const { id, created } = await upsertConnectedAccount(env, target, org, null);
-    if (!created) await forgetCachedAccount(env, target.projectId, id);
     await storeCredential(env, id, credential);
     adAccountIds.push(id);
-    events.push(
-      accountEvent(
+    // Connected (or revived): the status and its audit event, committed together.
+    await setAccountStatus(env, { id, ...target }, "valid", {
+      event: accountEvent(
         { id, ...target },
         "ad_account.connected",
         { externalId: org.externalId, connection: target.connection, reconnected: !created },
@@ -81,17 +78,10 @@ export async function connectAppleUser(
           actorType: caller.actorType,
         },
       ),
-    );
+    });
   }
-  await recordAudit(env, events);
-  const imports = Promise.all(adAccountIds.map((id) => syncAdAccount(env, id, "connect")));
-  if (env.OUTBOX_DELIVERY === "before_response") await imports;
-  else
-    waitUntil(
-      imports.catch((error) =>
-        console.error(JSON.stringify({ level: "error", msg: "import after connect", error: String(error) })),
-      ),
-    );
+  // Each account's import is a job its own sync object owns (it resumes after a crash).
+  await Promise.all(adAccountIds.map((id) => startAccountSync(env, { id, ...target }, "connect")));
   return { ok: true, adAccountIds };
 }
 

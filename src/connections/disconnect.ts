@@ -3,17 +3,13 @@
  * platform where it can be, destroy the stored credentials, mark the account `revoked`. Its
  * campaigns stay readable; writes on them answer 404 "platform OAuth not connected".
  */
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { adAccounts } from "../db/schema";
 import type { AdAccountRow } from "../db/tenancy";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
-import { recordAudit } from "../objects/audit-ledger";
 import { connectorFor } from "../platforms/connect";
 import { PlatformFailure } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
-import { accountEvent, forgetCachedAccount } from "./accounts";
+import { accountEvent, setAccountStatus } from "./accounts";
 import { destroyCredential, openCredential } from "./credentials";
 
 export async function disconnectAdAccount(
@@ -39,11 +35,8 @@ export async function disconnectAdAccount(
     }
   }
   await destroyCredential(env, row.id);
-  const now = new Date().toISOString();
-  await drizzle(env.DB)
-    .update(adAccounts)
-    .set({ tokenStatus: "revoked", revokedAt: now })
-    .where(eq(adAccounts.id, row.id));
-  await forgetCachedAccount(env, row.projectId, row.id);
-  await recordAudit(env, [accountEvent(row, "ad_account.disconnected", { platformRevoked }, actor)]);
+  // The status and its audit event, committed together by the account status's single writer.
+  await setAccountStatus(env, row, "revoked", {
+    event: accountEvent(row, "ad_account.disconnected", { platformRevoked }, actor),
+  });
 }

@@ -131,3 +131,39 @@ export function planImport(
     ],
   };
 }
+
+export interface VanishedInput {
+  platformCampaignId: string;
+  /** When the listing that missed it began: a campaign created since is not judged by it. */
+  listingStartedAt: string;
+  /** Only campaigns that were imported (a sandbox listing knows no others). */
+  importedOnly: boolean;
+  now: string;
+}
+
+/**
+ * A campaign the platform's complete listing no longer shows is deleted there: it is marked
+ * `deleted` with a drift event, authority untouched. Null when it stays as it is.
+ */
+export function planVanished(
+  current: CampaignRecord | null,
+  input: VanishedInput,
+  writeInFlight: boolean,
+): { campaign: CampaignRecord; event: { eventType: string; data: Record<string, unknown> } } | null {
+  if (!current || current.status === "deleted" || writeInFlight) return null;
+  if (current.platformCampaignId !== input.platformCampaignId) return null;
+  if (input.importedOnly && current.platformSettings.imported !== true) return null;
+  if (current.createdAt >= input.listingStartedAt) return null;
+  return {
+    campaign: { ...current, status: "deleted", updatedAt: input.now },
+    event: {
+      eventType: "campaign.drift_detected",
+      data: {
+        platform: current.platform,
+        platformCampaignId: input.platformCampaignId,
+        reason: "not_on_platform",
+        changes: [{ field: "status", from: current.status, to: "deleted" }],
+      },
+    },
+  };
+}

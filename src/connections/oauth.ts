@@ -13,13 +13,12 @@ import { sha256Hex } from "../domain/audit-chain";
 import type { Platform } from "../domain/platform-rules";
 import type { Env } from "../env";
 import type { Caller } from "../http/context";
-import { recordAudit } from "../objects/audit-ledger";
 import { connectorFor } from "../platforms/connect";
 import { PlatformFailure } from "../platforms/http";
 import { platformConfigFromEnv } from "../platforms/index";
-import { accountEvent, forgetCachedAccount, upsertConnectedAccount } from "./accounts";
+import { accountEvent, setAccountStatus, upsertConnectedAccount } from "./accounts";
 import { storeCredential } from "./credentials";
-import { syncAdAccount } from "./import";
+import { startAccountSync } from "./sync-job";
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export type OAuthPlatform = Extract<Platform, "meta" | "tiktok">;
@@ -163,7 +162,6 @@ export async function completeConsent(
   platform: OAuthPlatform,
   query: CallbackQuery,
   origin: string,
-  waitUntil: (work: Promise<unknown>) => void,
 ): Promise<string | null> {
   const row = await findState(env.DB, query.state);
   if (!row) return null;
@@ -206,14 +204,13 @@ export async function completeConsent(
       connection: sandbox ? "sandbox" : "live",
     } as const;
     accountIds = [];
-    const events = [];
     for (const account of granted) {
       const { id, created } = await upsertConnectedAccount(env, target, account, grant.expiresAt);
-      if (!created) await forgetCachedAccount(env, target.projectId, id);
       await storeCredential(env, id, credential);
       accountIds.push(id);
-      events.push(
-        accountEvent(
+      // Connected (or revived): the status and its audit event, committed together.
+      await setAccountStatus(env, { id, ...target }, "valid", {
+        event: accountEvent(
           { id, ...target },
           "ad_account.connected",
           {
@@ -223,21 +220,15 @@ export async function completeConsent(
           },
           { requestId: null, apiKeyId: row.apiKeyId, actorType: "system" },
         ),
-      );
+      });
     }
-    await recordAudit(env, events);
   } catch (error) {
     if (error instanceof PlatformFailure)
       return fail(error.result.kind === "auth" ? "access_denied" : "exchange_failed");
     throw error;
   }
-  const imports = Promise.all(accountIds.map((id) => syncAdAccount(env, id, "connect")));
-  if (env.OUTBOX_DELIVERY === "before_response") await imports;
-  else
-    waitUntil(
-      imports.catch((error) =>
-        console.error(JSON.stringify({ level: "error", msg: "import after connect", error: String(error) })),
-      ),
-    );
+  // Each account's import is a job its own sync object owns (it resumes after a crash).
+  const owner = { organizationId: row.organizationId, projectId: row.projectId, platform };
+  await Promise.all(accountIds.map((id) => startAccountSync(env, { id, ...owner }, "connect")));
   return back({ status: "connected", accountId: accountIds[0] ?? "", accountIds: accountIds.join(",") });
 }

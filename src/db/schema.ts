@@ -294,7 +294,9 @@ export const jobs = sqliteTable(
     id: text("id").primaryKey(),
     organizationId: text("organization_id").notNull(),
     projectId: text("project_id").notNull(),
+    /** Empty for an ad account's job (kind `sync_account`), which names its account instead. */
     campaignId: text("campaign_id").notNull(),
+    adAccountId: text("ad_account_id"),
     platform: text("platform").notNull(),
     kind: text("kind").notNull(),
     status: text("status").notNull(),

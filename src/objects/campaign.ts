@@ -7,7 +7,13 @@
  * job advances), `authority` (the authority block).
  */
 import { DurableObject } from "cloudflare:workers";
-import { type ImportInput, type ImportOutcome, planImport } from "../connections/import-model";
+import {
+  type ImportInput,
+  type ImportOutcome,
+  planImport,
+  planVanished,
+  type VanishedInput,
+} from "../connections/import-model";
 import type { DispatchMessage } from "../dispatch/messages";
 import type { AdRecord } from "../domain/ad-model";
 import type { AdsetRecord } from "../domain/adset-model";
@@ -136,10 +142,7 @@ export class CampaignObject extends DurableObject<Env> {
 
   /** Import or re-sync from the platform; connections/import-model plans it, authority stays as it is. */
   async syncFromPlatform(input: ImportInput): Promise<ImportOutcome> {
-    const writeInFlight = [...this.state.jobs.values()].some(
-      (j) => j.status === "running" && j.stage !== "awaiting_approval",
-    );
-    const plan = planImport(this.state.campaign, input, writeInFlight);
+    const plan = planImport(this.state.campaign, input, this.writeInFlight());
     if (!plan.campaign) return plan.outcome;
     this.state.campaign = plan.campaign;
     this.state.authority ??= plan.authority;
@@ -156,6 +159,22 @@ export class CampaignObject extends DurableObject<Env> {
     // The caller reads the D1 copies next: deliver them before answering.
     await this.state.outbox.deliver();
     return count;
+  }
+
+  /** A re-sync's complete listing no longer shows the campaign: it is deleted on the platform. */
+  async markVanished(input: VanishedInput): Promise<"deleted" | "kept"> {
+    const plan = planVanished(this.state.campaign, input, this.writeInFlight());
+    if (!plan) return "kept";
+    this.state.campaign = plan.campaign;
+    const audit = [systemEvent(plan.campaign, plan.event.eventType, plan.event.data)];
+    await this.commit({ campaign: true, audit });
+    return "deleted";
+  }
+
+  private writeInFlight(): boolean {
+    return [...this.state.jobs.values()].some(
+      (j) => j.status === "running" && j.stage !== "awaiting_approval",
+    );
   }
 
   // ---------------------------------------------------------------- dispatch (queue consumer)

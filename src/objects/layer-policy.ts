@@ -6,7 +6,7 @@
  * alarm redelivers with backoff, so a fault at any step leaves both or neither.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type AdAccountRow, findAdAccount, findLayerPolicy, type LayerPolicyRow } from "../db/tenancy";
+import { type AdAccountRow, findAdAccount, findLayerPolicy } from "../db/tenancy";
 import type { AuditEvent } from "../domain/audit-chain";
 import type { ActorRef, ActorType } from "../domain/authority";
 import { type DryRunDecision, dryRunOf } from "../domain/dry-run";
@@ -23,12 +23,15 @@ import type { Platform } from "../domain/platform-rules";
 import { type Env, outboxRetryPolicy } from "../env";
 import { completeAuditEvent } from "./audit-ledger";
 import type { Failure, Result } from "./campaign";
+import { AccountStatusBook, type AccountStatusChange, type TokenStatus } from "./layer/account-status";
 import { type OutboxEntry, StoredOutbox } from "./layer/outbox";
+import { fromRow } from "./layer/policy-row";
 import { type LayerSinks, liveSinks } from "./layer/sinks";
 
 export type LayerEffect =
   | { kind: "project"; organizationId: string; policy: LayerPolicy }
-  | { kind: "audit"; events: AuditEvent[] };
+  | { kind: "audit"; events: AuditEvent[] }
+  | { kind: "account"; organizationId: string; adAccountId: string };
 
 export interface DefaultsChangeInput {
   layerId: string;
@@ -59,11 +62,14 @@ export class LayerPolicyObject extends DurableObject<Env> {
   private readonly loading = new Map<string, Promise<LayerPolicy | null>>();
   private readonly accounts = new Map<string, { row: AdAccountRow; fetchedAt: number }>();
   private delivery: Promise<void> = Promise.resolve();
+  /** Ad account status: this object is its single writer (objects/layer/account-status.ts). */
+  private readonly accountStatus: AccountStatusBook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sinks = liveSinks(env);
     this.outbox = new StoredOutbox(ctx.storage.kv, outboxRetryPolicy(env));
+    this.accountStatus = new AccountStatusBook(ctx.storage.kv, () => this.env.DB);
     for (const [, p] of ctx.storage.kv.list<LayerPolicy>({ prefix: "policy:" }))
       this.policies.set(p.platform, p);
   }
@@ -89,11 +95,46 @@ export class LayerPolicyObject extends DurableObject<Env> {
     projectId: string,
     adAccountId: string | null,
   ): Promise<{ policy: LayerPolicy | null; account: AdAccountRow | null }> {
-    const [policy, account] = await Promise.all([
+    const [policy, row] = await Promise.all([
       this.policy(layerId, platform),
       adAccountId ? this.adAccount(projectId, adAccountId) : null,
+      this.accountStatus.known(projectId),
     ]);
-    return { policy, account };
+    const status = row ? this.accountStatus.statusOf(row.id) : undefined;
+    return { policy, account: row && status ? { ...row, tokenStatus: status.tokenStatus } : row };
+  }
+
+  /** What a write on an existing campaign is judged on: the policy and the project's lapsed accounts. */
+  async writeSnapshot(
+    layerId: string,
+    platform: string,
+    projectId: string,
+  ): Promise<{ policy: LayerPolicy | null; lapsedAccounts: Record<string, TokenStatus> }> {
+    const [policy, lapsedAccounts] = await Promise.all([
+      this.policy(layerId, platform),
+      this.accountStatus.lapsed(projectId),
+    ]);
+    return { policy, lapsedAccounts };
+  }
+
+  /** An ad account's status change and its audit event, committed together; false when nothing changed. */
+  async changeAccountStatus(change: AccountStatusChange): Promise<boolean> {
+    await this.accountStatus.known(change.account.projectId);
+    const next = this.accountStatus.next(change, new Date().toISOString());
+    if (!next) return false;
+    const { organizationId, id: adAccountId } = change.account;
+    await this.commitWith(
+      (now) => {
+        this.accountStatus.stage(next);
+        this.outbox.add({ kind: "account", organizationId, adAccountId }, now);
+        this.outbox.add({ kind: "audit", events: [completeAuditEvent(change.event)] }, now);
+      },
+      () => {
+        this.accountStatus.remember(next);
+        this.accounts.delete(adAccountId);
+      },
+    );
+    return true;
   }
 
   /** Drops a cached ad account (its connection changed). */
@@ -208,27 +249,32 @@ export class LayerPolicyObject extends DurableObject<Env> {
   }
 
   /** The change (if any) and its audit events, with their outbox entries, in one transaction. */
-  private async commit(
-    next: LayerPolicy | null,
-    events: AuditEvent[],
-    organizationId: string,
-  ): Promise<void> {
-    const now = Date.now();
-    const kv = this.ctx.storage.kv;
-    try {
-      this.ctx.storage.transactionSync(() => {
+  private commit(next: LayerPolicy | null, events: AuditEvent[], organizationId: string): Promise<void> {
+    return this.commitWith(
+      (now) => {
         if (next) {
-          kv.put(`policy:${next.platform}`, next);
+          this.ctx.storage.kv.put(`policy:${next.platform}`, next);
           this.outbox.add({ kind: "project", organizationId, policy: next }, now);
         }
         this.outbox.add({ kind: "audit", events }, now);
-      });
+      },
+      () => {
+        if (next) this.policies.set(next.platform, next);
+      },
+    );
+  }
+
+  /** Stages a change and its outbox entries in one storage transaction, then delivers them. */
+  private async commitWith(stage: (now: number) => void, committed: () => void): Promise<void> {
+    const now = Date.now();
+    try {
+      this.ctx.storage.transactionSync(() => stage(now));
     } catch (error) {
       // Rolled back: neither the change nor its events exist; forget the entries in memory too.
       this.outbox.reload();
       throw error;
     }
-    if (next) this.policies.set(next.platform, next);
+    committed();
     void this.ctx.storage.setAlarm(now + REDELIVERY_MS);
     if (this.env.OUTBOX_DELIVERY === "before_response") await this.deliverDue(now);
     else this.ctx.waitUntil(this.deliverDue(now));
@@ -243,8 +289,14 @@ export class LayerPolicyObject extends DurableObject<Env> {
     for (const e of projections)
       if (e.payload.kind === "project") latest.set(e.payload.policy.platform, e.payload.policy);
     const events = audits.flatMap((e) => (e.payload.kind === "audit" ? e.payload.events : []));
+    // An account projection writes the account's current status, so a late one never regresses it.
+    const accounts = due.filter((e) => e.payload.kind === "account");
+    const states = this.accountStatus.current(
+      accounts.map((e) => (e.payload as { adAccountId: string }).adAccountId),
+    );
     await Promise.all([
       this.settle(projections, () => this.sinks.projectPolicies([...latest.values()]), now),
+      this.settle(accounts, () => this.sinks.projectAccounts(states), now),
       this.settle(audits, () => this.sinks.appendAudit(events), now),
     ]);
     const nextAt = this.outbox.nextAttemptAt();
@@ -290,7 +342,7 @@ export class LayerPolicyObject extends DurableObject<Env> {
     );
     if (payload.kind === "audit" && payload.events.every((e) => e.eventType === "outbox.parked")) return;
     const organizationId =
-      source?.organizationId ?? (payload.kind === "project" ? payload.organizationId : null);
+      source?.organizationId ?? (payload.kind === "audit" ? null : payload.organizationId);
     if (!organizationId) return;
     const notice = completeAuditEvent({
       eventType: "outbox.parked",
@@ -339,23 +391,6 @@ export class LayerPolicyObject extends DurableObject<Env> {
 
 function fail(code: Failure["code"], message: string, details?: Record<string, unknown>): Failure {
   return { ok: false, code, message, ...(details ? { details } : {}) };
-}
-
-function fromRow(row: LayerPolicyRow): LayerPolicy {
-  return {
-    layerId: row.layerId,
-    platform: row.platform,
-    creative: row.creative as LayerPolicy["creative"],
-    tactical: row.tactical as LayerPolicy["tactical"],
-    structural: row.structural as LayerPolicy["structural"],
-    killSwitchActive: row.killSwitchActive,
-    partnerWritesEnabled: row.partnerWritesEnabled,
-    partnerDefaultsChangesAllowed: row.partnerDefaultsChangesAllowed,
-    partnerApprovalsEnabled: row.partnerApprovalsEnabled,
-    version: row.version,
-    lastModifiedAt: row.lastModifiedAt,
-    lastModifiedBy: row.lastModifiedBy,
-  };
 }
 
 /**

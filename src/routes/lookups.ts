@@ -84,8 +84,14 @@ export async function requireCampaignContext(
   params: { projectId: string; platform: Platform; campaignId: string },
 ) {
   const { project, scope } = await requireCampaignScope(env.DB, caller, params);
-  const { snapshot } = await requireLayer(env, project.layerId, params.platform);
-  return { project, layer: snapshot, scope };
+  // One layer-object call: the policy and the project's lapsed ad accounts (their status's single writer).
+  const { policy, lapsedAccounts } = await layerPolicyObject(env, project.layerId).writeSnapshot(
+    project.layerId,
+    params.platform,
+    project.id,
+  );
+  if (!policy) throw notFound("Ads layer for this platform");
+  return { project, layer: { ...snapshotOf(policy), lapsedAccounts }, scope };
 }
 
 export function actorOf(caller: Caller): RequestMeta["actor"] {

@@ -58,6 +58,9 @@ const DIRECT: Record<string, WebhookEventType> = {
   "ad_account.connected": "ad_account.connected",
   "ad_account.needs_reauth": "ad_account.needs_reauth",
   "ad_account.revoked": "ad_account.revoked",
+  // Committed with the status change by the account status's single writer (the layer object).
+  "ad_account.token_invalid": "ad_account.needs_reauth",
+  "ad_account.disconnected": "ad_account.revoked",
   "ad.review_changed": "ad.review_changed",
   "api_key.killed": "api_key.killed",
 };
@@ -122,9 +125,18 @@ function campaignStatusAfter(audit: ChainedAuditEvent): string | null {
     case "pending.rejected":
     case "pending.expired":
       return actionType === "create_campaign" ? "rejected" : null;
+    case "campaign.drift_detected":
+      return driftedStatus(audit.data.changes);
     default:
       return null;
   }
+}
+
+/** A re-sync found the platform's status changed (or the campaign gone: `deleted`). */
+function driftedStatus(changes: unknown): string | null {
+  if (!Array.isArray(changes)) return null;
+  const status = changes.find((c) => typeof c === "object" && c !== null && c.field === "status");
+  return typeof status?.to === "string" ? status.to : null;
 }
 
 /** Whether an endpoint subscribed to these types (and scoped to this project) takes the event. */

@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { accountEvent, setAccountStatus } from "../../src/connections/accounts";
 import { MAX_METADATA_BYTES } from "../../src/domain/campaign-rules";
 import { type IdempotencyObject, idempotencyObject } from "../../src/objects/idempotency";
-import { adAccountChanged } from "../../src/objects/layer-policy";
 import { api, expectError } from "../helpers/http";
 import { createBody, createCampaign, waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
@@ -235,11 +235,15 @@ describe("create campaign: not found", () => {
   });
 
   it("answers 404 for an ad account whose token is not valid", async () => {
-    await env.DB.prepare("UPDATE ad_accounts SET token_status = 'expired' WHERE id = ?")
-      .bind(tenant.adAccounts.apple)
-      .run();
-    // The layer object serves accounts to writes from memory; a change to one is announced.
-    await adAccountChanged(env, tenant.layerId, tenant.adAccounts.apple);
+    // The layer object is the single writer of account status and serves it to writes from memory.
+    const account = {
+      id: tenant.adAccounts.apple,
+      organizationId: tenant.organizationId,
+      projectId: tenant.projectId,
+    };
+    const event = (status: string) =>
+      accountEvent({ ...account, platform: "apple" }, "test.status", { status });
+    await setAccountStatus(env, account, "expired", { event: event("expired") });
     try {
       const res = await api("POST", createPath(tenant, "apple"), {
         key: tenant.keys.partner,
@@ -247,10 +251,7 @@ describe("create campaign: not found", () => {
       });
       expectError(res, 404, "NOT_FOUND");
     } finally {
-      await env.DB.prepare("UPDATE ad_accounts SET token_status = 'valid' WHERE id = ?")
-        .bind(tenant.adAccounts.apple)
-        .run();
-      await adAccountChanged(env, tenant.layerId, tenant.adAccounts.apple);
+      await setAccountStatus(env, account, "valid", { event: event("valid") });
     }
   });
 

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, expectError } from "../helpers/http";
+import { waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 const RETURN_URL = "http://localhost:3000/connected";
@@ -137,13 +138,18 @@ describe("connect through the sandbox consent page (test key)", () => {
     });
 
     // Re-sync creates nothing new.
-    const sync = await api<{ summary: Record<string, number> }>(
+    const sync = await api<{ jobId: string }>(
       "POST",
       `/v1/projects/${t.projectId}/ads/ad-accounts/${accountId}/sync`,
       { key: t.keys.partner },
     );
     expect(sync.status, sync.text).toBe(202);
-    expect(sync.body.summary).toMatchObject({ created: 0, unchanged: 3, pages: 2 });
+    const job = await waitForJob(t.keys.partner, sync.body.jobId);
+    expect(job).toMatchObject({
+      kind: "sync_account",
+      status: "completed",
+      result: { campaignsCreated: 0, campaignsUnchanged: 3, campaignsSeen: 3, adSetsSeen: 3, pages: 2 },
+    });
     expect((await campaignsOf(t, accountId)).body.items).toHaveLength(3);
 
     // Only the customer disconnects; afterwards the campaigns stay readable and writes answer 404.

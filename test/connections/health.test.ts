@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openCredential, storeCredential } from "../../src/connections/credentials";
 import { validateTokens } from "../../src/connections/health";
 import { api, expectError } from "../helpers/http";
-import { createCampaign } from "../helpers/jobs";
+import { createCampaign, waitForJob } from "../helpers/jobs";
 import { createTenant, type TestTenant } from "../helpers/tenant";
 
 const GRAPH = "https://graph.facebook.com/v25.0";
@@ -28,6 +28,24 @@ async function liveAccount(
     .run();
   await storeCredential(env, id, { kind: "oauth_token", accessToken, expiresAt });
   return id;
+}
+
+/** Starts a sync and polls its job to the end; the job's counts. */
+async function syncToEnd(t: TestTenant, id: string) {
+  const res = await api<{ jobId: string; status: string }>(
+    "POST",
+    `/v1/projects/${t.projectId}/ads/ad-accounts/${id}/sync`,
+    { key: t.keys.partner },
+  );
+  expect(res.status, res.text).toBe(202);
+  expect(res.headers.get("Location")).toBe(`/v1/jobs/${res.body.jobId}`);
+  const job = await waitForJob(t.keys.partner, res.body.jobId);
+  expect(job, JSON.stringify(job)).toMatchObject({
+    kind: "sync_account",
+    status: "completed",
+    adAccountId: id,
+  });
+  return (job as unknown as { result: Record<string, number> }).result;
 }
 
 const accountOf = (t: TestTenant, id: string) =>
@@ -157,15 +175,8 @@ describe("re-sync of a live Meta account", () => {
       ),
       http.get(`${GRAPH}/:campaignId/adsets`, () => HttpResponse.json({ data: [] })),
     );
-    const sync = () =>
-      api<{ status: string; summary: Record<string, number> }>(
-        "POST",
-        `/v1/projects/${t.projectId}/ads/ad-accounts/${id}/sync`,
-        {
-          key: t.keys.partner,
-        },
-      );
-    expect((await sync()).body.summary).toMatchObject({ created: 1, skipped: 1 });
+    const sync = () => syncToEnd(t, id);
+    expect(await sync()).toMatchObject({ campaignsCreated: 1, campaignsSkipped: 1, campaignsSeen: 2 });
     const list = await api<{
       items: { campaignId: string; platformCampaignId: string; authoritySource: string }[];
     }>("GET", `/v1/projects/${t.projectId}/ads/campaigns?adAccountId=${id}`, { key: t.keys.partner });
@@ -180,7 +191,7 @@ describe("re-sync of a live Meta account", () => {
     expect(pin.status, pin.text).toBe(200);
 
     remote = { ...remote, name: "Legacy (renamed)", status: "PAUSED", daily_budget: "7000" };
-    expect((await sync()).body.summary).toMatchObject({ created: 0, updated: 1, skipped: 1 });
+    expect(await sync()).toMatchObject({ campaignsCreated: 0, campaignsUpdated: 1, campaignsSkipped: 1 });
     const read = await api<Record<string, unknown>>("GET", path, { key: t.keys.partner });
     expect(read.body).toMatchObject({
       name: "Legacy (renamed)",
@@ -199,7 +210,7 @@ describe("re-sync of a live Meta account", () => {
       "name",
       "status",
     ]);
-    expect((await sync()).body.summary).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect(await sync()).toMatchObject({ campaignsCreated: 0, campaignsUpdated: 0, campaignsUnchanged: 1 });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, expectError } from "../helpers/http";
+import { waitForJob } from "../helpers/jobs";
 import { createTenant } from "../helpers/tenant";
 
 describe("ad-account connection routes: scopes and isolation", () => {
@@ -52,7 +53,7 @@ describe("ad-account connection routes: scopes and isolation", () => {
   it("a sync of a disconnected account answers 404; the seeded sandbox account imports the simulator's campaigns", async () => {
     const t = await createTenant();
     const base = `/v1/projects/${t.projectId}/ads/ad-accounts`;
-    const synced = await api<{ status: string; summary: { created: number } }>(
+    const synced = await api<{ jobId: string; status: string }>(
       "POST",
       `${base}/${t.adAccounts.tiktok}/sync`,
       {
@@ -60,7 +61,10 @@ describe("ad-account connection routes: scopes and isolation", () => {
       },
     );
     expect(synced.status, synced.text).toBe(202);
-    expect(synced.body).toMatchObject({ status: "completed", summary: { created: 3 } });
+    expect(await waitForJob(t.keys.partner, synced.body.jobId)).toMatchObject({
+      status: "completed",
+      result: { campaignsCreated: 3 },
+    });
     expect((await api("DELETE", `${base}/${t.adAccounts.tiktok}`, { key: t.keys.customer })).status).toBe(
       200,
     );

@@ -22,6 +22,8 @@ export interface LayerSnapshot {
   defaults: AuthorityBlock;
   controls: LayerControls;
   version: number;
+  /** The project's ad accounts that take no writes (expired or revoked), from their single writer. */
+  lapsedAccounts?: Record<string, string>;
 }
 
 export interface RequestMeta {

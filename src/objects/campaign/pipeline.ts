@@ -84,11 +84,21 @@ function denied(
   return fail("AUTHORITY_DENIED", message, { verdictId, ...details });
 }
 
+/** The customer's docs: writes on an account whose OAuth lapsed or was revoked answer 404. */
+function notConnected(tokenStatus: string) {
+  return fail("NOT_FOUND", "Campaign's ad account: platform OAuth not connected.", {
+    reason: "platform_oauth_not_connected",
+    tokenStatus,
+  });
+}
+
 /** A gated write on an existing campaign. */
 export async function submitWrite(host: CampaignHost, input: WriteInput): Promise<WriteOutcome> {
   const { state } = host;
   const campaign = state.inScope(input.scope);
   if (!campaign || !state.authority) return notFound();
+  const lapsed = input.layer.lapsedAccounts?.[campaign.adAccountId];
+  if (lapsed) return notConnected(lapsed);
   const prior = state.jobs.get(input.jobId);
   if (prior) return { ok: true, accepted: accepted(prior) };
   if (campaign.status === "deleted" || deleteInFlight(state)) return deleted();

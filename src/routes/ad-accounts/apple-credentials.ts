@@ -50,12 +50,11 @@ export function registerAppleCredentials(app: OpenAPIHono<AppEnv>) {
     const body = c.req.valid("json");
     const caller = c.get("caller");
     const project = await requireProject(c.env.DB, caller, projectId);
-    const result = await connectAppleUser(
-      c.env,
-      caller,
-      { projectId: project.id, requestId: c.get("requestId"), ...body },
-      (work) => c.executionCtx.waitUntil(work),
-    );
+    const result = await connectAppleUser(c.env, caller, {
+      projectId: project.id,
+      requestId: c.get("requestId"),
+      ...body,
+    });
     if (!result.ok) {
       if (result.reason === "invalid_private_key") {
         throw validationError([{ location: "body", path: "privateKey", message: result.message }]);

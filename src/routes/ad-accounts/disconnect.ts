@@ -69,6 +69,7 @@ export function registerDisconnectAdAccount(app: OpenAPIHono<AppEnv>) {
       actorType: caller.actorType,
     });
     const after = await findAdAccount(c.env.DB, project.id, row.id);
-    return c.json(presentAdAccount(after ?? row), 200);
+    // The status's single writer committed `revoked`; D1's copy may trail it by a moment.
+    return c.json(presentAdAccount({ ...(after ?? row), tokenStatus: "revoked" }), 200);
   });
 }

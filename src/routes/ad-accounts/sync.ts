@@ -1,5 +1,5 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type SyncSummary, syncAdAccount } from "../../connections/import";
+import { startAccountSync } from "../../connections/sync-job";
 import { findAdAccount } from "../../db/tenancy";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
@@ -10,18 +10,12 @@ import { AdAccountParams } from "./schemas";
 
 const SyncAcceptedSchema = z
   .object({
-    adAccountId: z.string(),
+    jobId: z.string().openapi({ description: "Poll `GET /v1/jobs/{jobId}` (kind `sync_account`)." }),
     status: z.enum(["running", "completed", "failed"]),
-    summary: z
-      .object({
-        created: z.number().int(),
-        updated: z.number().int(),
-        unchanged: z.number().int(),
-        skipped: z.number().int(),
-        pages: z.number().int(),
-      })
-      .nullable()
-      .openapi({ description: "Present when the sync finished before the answer." }),
+    adAccountId: z.string(),
+    alreadyRunning: z
+      .boolean()
+      .openapi({ description: "A sync of this account was running: this is that job, no new one started." }),
   })
   .openapi("AdAccountSync");
 
@@ -34,11 +28,11 @@ export const syncAdAccountRoute = defineRoute(
     tags: ["Ad accounts"],
     summary: "Import or re-sync the account's existing campaigns",
     description:
-      "Pages through the platform's campaigns and ad sets. New ones appear in `GET …/ads/campaigns` unpinned (`authoritySource: layer_defaults`); known ones take the platform's name, status and budgets without any change to pinned authority, and each difference is an audit event `campaign.drift_detected`. Syncing twice creates nothing new. `lastSyncedAt` on the ad account tells when it finished; a 404 answers an account whose platform OAuth is not connected.",
+      "Starts a job (kind `sync_account`, polled at `GET /v1/jobs/{jobId}`, also in `Location`) that pages through the platform's campaigns and ad sets. New ones appear in `GET …/ads/campaigns` unpinned (`authoritySource: layer_defaults`); known ones take the platform's name, status and budgets without any change to pinned authority, and each difference is an audit event `campaign.drift_detected`; a campaign the complete listing no longer shows is marked `deleted` (also a drift event). Syncing twice creates nothing new. One sync per account runs at a time: a second request while one runs answers that job with `alreadyRunning: true`. A failed page is retried with backoff and paging resumes where it stopped, after a crash too. The finished job's `result` counts what it saw. A 404 answers an account whose platform OAuth is not connected.",
     request: { params: AdAccountParams },
     responses: {
       202: {
-        description: "The sync started.",
+        description: "The sync job (new, or the one already running).",
         content: { "application/json": { schema: SyncAcceptedSchema } },
       },
     },
@@ -55,27 +49,10 @@ export function registerSyncAdAccount(app: OpenAPIHono<AppEnv>) {
     if (!row) throw notFound("Ad account");
     if (row.tokenStatus !== "valid")
       throw new ApiError("NOT_FOUND", "Ad account's platform OAuth not connected.");
-    const run = syncAdAccount(c.env, row.id, "manual");
-    let summary: SyncSummary | null = null;
-    if (c.env.OUTBOX_DELIVERY === "before_response") summary = await run;
-    else
-      c.executionCtx.waitUntil(
-        run.catch((error) =>
-          console.error(JSON.stringify({ level: "error", msg: "sync", error: String(error) })),
-        ),
-      );
+    const { job, existing } = await startAccountSync(c.env, row, "manual");
+    c.header("Location", `/v1/jobs/${job.jobId}`);
     return c.json(
-      {
-        adAccountId: row.id,
-        status: summary?.status ?? ("running" as const),
-        summary: summary && {
-          created: summary.created,
-          updated: summary.updated,
-          unchanged: summary.unchanged,
-          skipped: summary.skipped,
-          pages: summary.pages,
-        },
-      },
+      { jobId: job.jobId, status: job.status, adAccountId: row.id, alreadyRunning: existing },
       202,
     );
   });

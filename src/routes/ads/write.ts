@@ -4,7 +4,6 @@
  * campaign object's one pipeline, the 202.
  */
 import type { Context } from "hono";
-import { requireConnectedCampaignAccount } from "../../connections/write-guard";
 import { findAdOwner } from "../../db/ads";
 import { findAdsetCampaign } from "../../db/adsets";
 import { type CreativeRow, findCreative } from "../../db/creatives";
@@ -47,10 +46,8 @@ export async function submitAdWrite(
   if (!campaignId) throw notFound(onAd ? "Ad" : "Ad set");
   const resolved = typeof value === "function" ? await value(project) : value;
   const campaignParams = { projectId: params.projectId, platform: params.platform, campaignId };
-  const [{ layer, scope }] = await Promise.all([
-    requireCampaignContext(c.env, caller, campaignParams),
-    requireConnectedCampaignAccount(c.env.DB, campaignId),
-  ]);
+  // The account's connection is judged by the campaign object from the layer's memory.
+  const { layer, scope } = await requireCampaignContext(c.env, caller, campaignParams);
   const adId = onAd ? params.adId : (resolved as { adId: string }).adId;
   // Judged against the parent campaign's authority, by the campaign object that owns the ad.
   const { accepted } = unwrap(

@@ -1,6 +1,5 @@
 /** Owns the shared path of every gated ad set write: its campaign, the campaign object's one pipeline, the 202. */
 import type { Context } from "hono";
-import { requireConnectedCampaignAccount } from "../../connections/write-guard";
 import { findAdsetCampaign } from "../../db/adsets";
 import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { isId, newId } from "../../domain/ids";
@@ -24,10 +23,8 @@ export async function submitAdsetWrite(
   const campaignId = await findAdsetCampaign(c.env.DB, project.id, params.platform, params.adsetId);
   if (!campaignId) throw notFound("Ad set");
   const campaignParams = { projectId: params.projectId, platform: params.platform, campaignId };
-  const [{ layer, scope }] = await Promise.all([
-    requireCampaignContext(c.env, caller, campaignParams),
-    requireConnectedCampaignAccount(c.env.DB, campaignId),
-  ]);
+  // The account's connection is judged by the campaign object from the layer's memory.
+  const { layer, scope } = await requireCampaignContext(c.env, caller, campaignParams);
   // Judged against the parent campaign's authority, by the campaign object that owns the ad set.
   const { accepted } = unwrap(
     await campaignObject(c.env, campaignId).submitWrite({

@@ -1,6 +1,5 @@
 /** The shared path of every gated campaign write: context, the campaign object, the 202. */
 import type { Context } from "hono";
-import { requireConnectedCampaignAccount } from "../../connections/write-guard";
 import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { newId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
@@ -18,10 +17,8 @@ export async function submitCampaignWrite(
   value: ActionValue,
 ) {
   const caller = c.get("caller");
-  const [{ layer, scope }] = await Promise.all([
-    requireCampaignContext(c.env, caller, params),
-    requireConnectedCampaignAccount(c.env.DB, params.campaignId),
-  ]);
+  // The account's connection is judged by the campaign object from the layer's memory: no D1 read.
+  const { layer, scope } = await requireCampaignContext(c.env, caller, params);
   const { accepted } = unwrap(
     await campaignObject(c.env, params.campaignId).submitWrite({
       scope,

@@ -10,36 +10,63 @@ import { keyGuard } from "../../objects/key-guard";
 import { KeywordResultSchema } from "../keywords/schemas";
 import { PlatformSchema } from "../schemas";
 
+const count = (description?: string) =>
+  z
+    .number()
+    .int()
+    .optional()
+    .openapi(description ? { description } : {});
+
+/** Campaign jobs carry the platform ids; a `sync_account` job carries its counts. */
+const JobResultSchema = z
+  .object({
+    platformCampaignId: z.string().optional().openapi({ description: "Campaign jobs." }),
+    platformAdsetId: z.string().optional(),
+    keywords: z
+      .array(KeywordResultSchema)
+      .optional()
+      .openapi({ description: "A keyword write's result per requested keyword, in request order." }),
+    adId: z.string().optional().openapi({ description: "A push's new ad." }),
+    platformAdId: z.string().optional(),
+    campaignsSeen: count("`sync_account`: every campaign the platform listed."),
+    campaignsCreated: count(),
+    campaignsUpdated: count("Each with a `campaign.drift_detected` event."),
+    campaignsUnchanged: count(),
+    campaignsSkipped: count("Created through this API: not imported."),
+    campaignsMarkedDeleted: count("No longer on the platform's listing: now `deleted`."),
+    adSetsSeen: count(),
+    driftEvents: count(),
+    pages: count(),
+  })
+  .openapi("JobResult");
+
 const JobSchema = z
   .object({
     jobId: z.string(),
-    kind: z.string().openapi({ example: "ads_create_campaign" }),
+    kind: z.string().openapi({
+      example: "ads_create_campaign",
+      description:
+        "`sync_account` for an ad account's import/sync (`POST …/ad-accounts/{adAccountId}/sync`).",
+    }),
     status: z.enum(["running", "completed", "failed", "canceled"]),
     stage: z.enum(["queued", "awaiting_approval", "dispatching", "retrying"]).nullable(),
-    campaignId: z.string(),
+    campaignId: z.string().optional().openapi({ description: "Absent on a `sync_account` job." }),
+    adAccountId: z
+      .string()
+      .optional()
+      .openapi({ description: "On a `sync_account` job: the account it syncs." }),
     platform: PlatformSchema,
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     attempts: z.number().int(),
     pendingId: z.string().optional(),
-    result: z
-      .object({
-        platformCampaignId: z.string(),
-        platformAdsetId: z.string().optional(),
-        keywords: z
-          .array(KeywordResultSchema)
-          .optional()
-          .openapi({ description: "A keyword write's result per requested keyword, in request order." }),
-        adId: z.string().optional().openapi({ description: "A push's new ad." }),
-        platformAdId: z.string().optional(),
-      })
-      .optional(),
+    result: JobResultSchema.optional(),
     error: z
       .object({ code: z.string(), message: z.string(), platformCode: z.string().optional() })
       .optional()
       .openapi({
         description:
-          "PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED",
+          "PLATFORM_REJECTED | PLATFORM_AUTH (the ad account's credentials no longer work: reconnect) | PLATFORM_ERROR | CANCELED | EXPIRED; a `sync_account` job also NOT_CONNECTED | SYNC_ERROR",
       }),
   })
   .openapi("Job");
@@ -91,7 +118,8 @@ export function registerGetJob(app: OpenAPIHono<AppEnv>) {
         kind: row.kind,
         status: row.status as z.infer<typeof JobSchema>["status"],
         stage: row.stage as z.infer<typeof JobSchema>["stage"],
-        campaignId: row.campaignId,
+        ...(row.campaignId ? { campaignId: row.campaignId } : {}),
+        ...(row.adAccountId ? { adAccountId: row.adAccountId } : {}),
         platform: row.platform as z.infer<typeof PlatformSchema>,
         startedAt: row.startedAt,
         ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),

@@ -55,7 +55,6 @@ export function registerOAuthCallback(app: OpenAPIHono<AppEnv>) {
       platform,
       { state: query.state ?? "", code: query.code ?? query.auth_code ?? null, error: query.error ?? null },
       publicOrigin(c.env, c.req.url),
-      (work) => c.executionCtx.waitUntil(work),
     );
     if (target === null) throw new ApiError("NOT_FOUND", "Unknown OAuth state: start again with oauth-url.");
     c.header("Cache-Control", "no-store");

@@ -1,0 +1,1 @@
+ALTER TABLE `jobs` ADD `ad_account_id` text;
