@@ -19,6 +19,7 @@ import {
   type AuthorityView,
   type CampaignScope,
   type CreateInput,
+  fail,
   type LayerSnapshot,
   notFound,
   type Result,
@@ -28,8 +29,10 @@ import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
 import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
+import { type LayerInput, LayerCache } from "./campaign/layer-cache";
 import { envSinks } from "./campaign/sinks";
 import { type CampaignHost, CampaignState, type Changes } from "./campaign/state";
+import type { LayerPush } from "./layer/fanout";
 
 export type {
   AttemptOutcome,
@@ -42,9 +45,15 @@ export type {
   Result,
   WriteAccepted,
 } from "./campaign/contract";
+export type { LayerInput, LayerRef } from "./campaign/layer-cache";
+
+/** A write as a route sends it: the layer as a snapshot, or a reference this object resolves. */
+type WithLayer<T> = Omit<T, "layer"> & { layer: LayerInput };
 
 export class CampaignObject extends DurableObject<Env> {
   readonly state: CampaignState;
+  /** The layer policy writes are judged by, pushed here by the layer object. */
+  readonly layers: LayerCache;
   private readonly host: CampaignHost;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -56,6 +65,7 @@ export class CampaignObject extends DurableObject<Env> {
       label: () => ({ campaignId: this.state.campaign?.id ?? null }),
     });
     this.state = new CampaignState(ctx.storage, outbox);
+    this.layers = new LayerCache(() => this.env);
     outbox.sinks = envSinks(() => this.env, this.state);
     const object = this;
     this.host = {
@@ -106,12 +116,19 @@ export class CampaignObject extends DurableObject<Env> {
   }
 
   /** A gated write: budget, pause, resume, delete. */
-  submitWrite(input: WriteInput): Promise<Result<{ accepted: WriteAccepted }>> {
-    return submitWrite(this.host, input);
+  async submitWrite(input: WithLayer<WriteInput>): Promise<Result<{ accepted: WriteAccepted }>> {
+    const layer = await this.resolveLayer(input);
+    return "ok" in layer ? layer : submitWrite(this.host, { ...input, layer });
   }
 
-  patchAuthority(input: AuthorityPatch) {
-    return patchAuthority(this.host, input);
+  async patchAuthority(input: WithLayer<AuthorityPatch>) {
+    const layer = await this.resolveLayer(input);
+    return "ok" in layer ? layer : patchAuthority(this.host, { ...input, layer });
+  }
+
+  /** A change of the layer policy, pushed by the layer object (its single writer). */
+  applyLayerPolicy(push: LayerPush): void {
+    this.layers.apply(push);
   }
 
   decidePending(input: DecisionInput) {
@@ -161,6 +178,14 @@ export class CampaignObject extends DurableObject<Env> {
     this.scheduleAlarm();
     await this.state.outbox.deliver();
     return count;
+  }
+
+  /** The snapshot a write is judged by: handed over, or this object's cached copy. */
+  private async resolveLayer(input: { scope: CampaignScope; layer: LayerInput }) {
+    const campaign = this.state.inScope(input.scope);
+    if (!campaign) return notFound();
+    const layer = await this.layers.resolve(input.layer, campaign.platform, campaign.id);
+    return layer ?? fail("NOT_FOUND", "Ads layer for this platform not found.");
   }
 
   // ---------------------------------------------------------------- alarm

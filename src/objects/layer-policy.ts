@@ -22,6 +22,7 @@ import type { Platform } from "../domain/platform-rules";
 import { type Env, outboxRetryPolicy } from "../env";
 import { completeAuditEvent } from "./audit-ledger";
 import type { Failure, Result } from "./campaign";
+import { type LayerPush, pushOf, pushToSubscribers, Subscribers } from "./layer/fanout";
 import { type OutboxEntry, StoredOutbox } from "./layer/outbox";
 import { type LayerSinks, liveSinks } from "./layer/sinks";
 
@@ -52,6 +53,8 @@ export class LayerPolicyObject extends DurableObject<Env> {
   /** Where the outbox delivers; tests replace it to inject failing sinks. */
   sinks: LayerSinks;
   private readonly outbox: StoredOutbox<LayerEffect>;
+  /** The campaign objects caching a platform's policy: every change is pushed to them. */
+  private readonly subscribers: Subscribers;
   private readonly policies = new Map<string, LayerPolicy>();
   private readonly loading = new Map<string, Promise<LayerPolicy | null>>();
   private readonly accounts = new Map<string, { row: AdAccountRow; fetchedAt: number }>();
@@ -61,6 +64,7 @@ export class LayerPolicyObject extends DurableObject<Env> {
     super(ctx, env);
     this.sinks = liveSinks(env);
     this.outbox = new StoredOutbox(ctx.storage.kv, outboxRetryPolicy(env));
+    this.subscribers = new Subscribers(ctx.storage.kv);
     for (const [, p] of ctx.storage.kv.list<LayerPolicy>({ prefix: "policy:" }))
       this.policies.set(p.platform, p);
   }
@@ -77,6 +81,16 @@ export class LayerPolicyObject extends DurableObject<Env> {
       this.loading.set(platform, load);
     }
     return load;
+  }
+
+  /** A campaign object's first read: the policy, and every later change pushed to it. */
+  async subscribe(layerId: string, platform: string, campaignId: string): Promise<LayerPush | null> {
+    await this.policy(layerId, platform);
+    // Memory again, after the await: a change committed meanwhile is the one to hand over.
+    const current = this.policies.get(platform);
+    if (!current) return null;
+    this.subscribers.add(platform, campaignId);
+    return pushOf(current);
   }
 
   /** What a create is judged on, in one call: the policy and the ad account. */
@@ -223,6 +237,8 @@ export class LayerPolicyObject extends DurableObject<Env> {
     }
     if (next) this.policies.set(next.platform, next);
     void this.ctx.storage.setAlarm(now + REDELIVERY_MS);
+    // Before the change answers: the next write on any campaign is judged by it.
+    if (next) await pushToSubscribers(this.env, this.subscribers.of(next.platform), pushOf(next));
     if (this.env.OUTBOX_DELIVERY === "before_response") await this.deliverDue(now);
     else this.ctx.waitUntil(this.deliverDue(now));
   }
