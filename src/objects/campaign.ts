@@ -27,9 +27,9 @@ import {
 } from "./campaign/contract";
 import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
+import { LayerCache, type LayerInput } from "./campaign/layer-cache";
 import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
-import { type LayerInput, LayerCache } from "./campaign/layer-cache";
 import { envSinks } from "./campaign/sinks";
 import { type CampaignHost, CampaignState, type Changes } from "./campaign/state";
 import type { LayerPush } from "./layer/fanout";
@@ -50,11 +50,15 @@ export type { LayerInput, LayerRef } from "./campaign/layer-cache";
 /** A write as a route sends it: the layer as a snapshot, or a reference this object resolves. */
 type WithLayer<T> = Omit<T, "layer"> & { layer: LayerInput };
 
+/** How long after a commit its outbox is delivered (after_response): the coalescing window. */
+const OUTBOX_COALESCE_MS = 4;
+
 export class CampaignObject extends DurableObject<Env> {
   readonly state: CampaignState;
   /** The layer policy writes are judged by, pushed here by the layer object. */
   readonly layers: LayerCache;
   private readonly host: CampaignHost;
+  private pendingDelivery: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -209,8 +213,23 @@ export class CampaignObject extends DurableObject<Env> {
       await this.state.outbox.deliver();
     } else {
       // The change is durable: answer now, deliver right after; the alarm set above retries.
-      this.ctx.waitUntil(this.state.outbox.deliver());
+      this.deliverSoon();
     }
+  }
+
+  /**
+   * One delivery a moment after the answer has left, carrying every change committed until
+   * then: under load, many writes share one D1 batch and one ledger append, and the work
+   * never runs before the answer it follows.
+   */
+  private deliverSoon(): void {
+    if (this.pendingDelivery) return;
+    const run = new Promise<void>((resolve) => setTimeout(resolve, OUTBOX_COALESCE_MS)).then(() => {
+      this.pendingDelivery = null;
+      return this.state.outbox.deliver();
+    });
+    this.pendingDelivery = run;
+    this.ctx.waitUntil(run);
   }
 
   /** The one physical alarm, at the earliest moment any duty is due. */
