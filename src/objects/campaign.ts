@@ -51,7 +51,9 @@ export type { LayerInput, LayerRef } from "./campaign/layer-cache";
 type WithLayer<T> = Omit<T, "layer"> & { layer: LayerInput };
 
 /** How long after a commit its outbox is delivered (after_response): the coalescing window. */
-const OUTBOX_COALESCE_MS = 4;
+const OUTBOX_COALESCE_MS = 10;
+/** With a delivery on its way, the alarm waits this long before it redelivers. */
+const REDELIVERY_MS = 2_000;
 
 export class CampaignObject extends DurableObject<Env> {
   readonly state: CampaignState;
@@ -59,6 +61,8 @@ export class CampaignObject extends DurableObject<Env> {
   readonly layers: LayerCache;
   private readonly host: CampaignHost;
   private pendingDelivery: Promise<void> | null = null;
+  /** The alarm this instance set last (null: unknown or fired). */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -195,6 +199,7 @@ export class CampaignObject extends DurableObject<Env> {
   // ---------------------------------------------------------------- alarm
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.state.outbox.deliver();
     await expireDue(this.host);
     await superviseJobs(this.host);
@@ -208,12 +213,13 @@ export class CampaignObject extends DurableObject<Env> {
    */
   private async commit(changes: Changes): Promise<void> {
     this.state.commit(changes);
-    this.scheduleAlarm();
     if (this.env.OUTBOX_DELIVERY === "before_response") {
+      this.scheduleAlarm();
       await this.state.outbox.deliver();
     } else {
-      // The change is durable: answer now, deliver right after; the alarm set above retries.
+      // The change is durable: answer now, deliver right after; the alarm set below retries.
       this.deliverSoon();
+      this.scheduleAlarm();
     }
   }
 
@@ -234,14 +240,21 @@ export class CampaignObject extends DurableObject<Env> {
 
   /** The one physical alarm, at the earliest moment any duty is due. */
   private scheduleAlarm(): void {
+    const now = Date.now();
+    const outboxWake = this.state.outbox.nextWakeAt();
     const times = [
-      this.state.outbox.nextWakeAt(),
+      // A delivery is already on its way: the alarm is only its backstop, not a second runner.
+      outboxWake !== null && this.pendingDelivery ? Math.max(outboxWake, now + REDELIVERY_MS) : outboxWake,
       nextExpiryAt(this.host),
       nextWatchAt(this.host),
       this.state.nextForgetAt(),
     ].filter((t): t is number => t !== null);
     if (times.length === 0) return;
-    void this.ctx.storage.setAlarm(Math.min(...times));
+    const at = Math.min(...times);
+    // An alarm already due sooner (and still ahead) wakes the object in time: keep it.
+    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 }
 
