@@ -10,7 +10,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { mintKeys, readTenant } from "./extra-keys.mjs";
+import { idOfKey, mintKeys, readTenant } from "./extra-keys.mjs";
 import { startApi } from "./serve.mjs";
 
 /** The loaded run the targets are judged on, then an unloaded one (latency without queueing). */
@@ -32,6 +32,9 @@ const FLOOR_OF = {
 };
 const FLOORS = ["read floor", "write floor (PATCH body)", "write floor (create body)"];
 const BREAKDOWN_SAMPLES = 25;
+/** #18 item 4: serialized authority changes per second on one campaign object, inside workerd. */
+const SERIAL_CHANGES = 1000;
+const SERIAL_TARGET_PER_SECOND = 1000;
 
 const json = (key, body) => ({
   headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -241,6 +244,40 @@ async function breakdown(base, name, makeRequest) {
   );
 }
 
+/**
+ * The in-workerd probe (src/routes/system/bench.ts): one request whose Worker sends
+ * SERIAL_CHANGES authority changes one after another straight to one campaign object, each
+ * answered once durable, with its verdict. Best of two runs (the first warms the object).
+ */
+async function serialChanges(base, tenant, keys, campaignId) {
+  const runs = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(`${base}/healthz/bench/authority-serial`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        organizationId: tenant.organizationId,
+        projectId: tenant.projectId,
+        layerId: tenant.layerId,
+        campaignId,
+        apiKeyId: idOfKey(keys[0]),
+        count: SERIAL_CHANGES,
+      }),
+    });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error(`serial changes probe: ${res.status} ${JSON.stringify(body)}`);
+    runs.push(body);
+  }
+  const best = runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const verdict = best.perSecond >= SERIAL_TARGET_PER_SECOND ? "PASS" : "MISS";
+  console.log(
+    `\nSerialized authority changes on one campaign object, inside workerd: ${best.count} changes, ` +
+      `${best.verdicts} verdicts, ${best.ms} ms → ${fmt(best.perSecond, 0)}/s (runs: ${runs
+        .map((r) => `${fmt(r.perSecond, 0)}/s`)
+        .join(", ")}); target ≥ ${SERIAL_TARGET_PER_SECOND}/s ${verdict}`,
+  );
+}
+
 /** The bundle `wrangler deploy` would upload (raw and gzip) and its startup time. */
 function bundleFigures() {
   const outdir = mkdtempSync(join(os.tmpdir(), "bench-bundle-"));
@@ -292,7 +329,8 @@ async function main() {
   // SERVER_TIMING=1 adds the per-stage header to every answer (floors included) for the breakdown.
   const api = await startApi({ seed: false, vars: { SERVER_TIMING: "1" } });
   try {
-    const plan = endpoints(tenant, keys, await createTargets(api.base, tenant, keys));
+    const targets = await createTargets(api.base, tenant, keys);
+    const plan = endpoints(tenant, keys, targets);
     console.log(
       `Rate limits: requests rotate over ${BENCH_KEYS} bench keys (partner tier: ${BENCH_KEYS * 6000} reads and ` +
         `${BENCH_KEYS * 3000} writes a minute together) and ${TARGET_CAMPAIGNS} campaigns; latency counts 2xx only.`,
@@ -304,6 +342,7 @@ async function main() {
     );
     await breakdown(api.base, "authority PATCH", plan["authority PATCH"]);
     await breakdown(api.base, "create campaign", plan["create campaign"]);
+    await serialChanges(api.base, tenant, keys, targets[0].campaignId);
     console.log(`\nLoad average at the end: ${loadAverage()}.`);
   } finally {
     await api.stop();

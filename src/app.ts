@@ -57,6 +57,7 @@ import { registerSandboxConsent } from "./routes/oauth/sandbox-consent";
 import { registerDispatchBrake } from "./routes/ops/dispatch-brake";
 import { registerDecidePending } from "./routes/pending/decide";
 import { registerListPending } from "./routes/pending/list";
+import { registerBenchProbe } from "./routes/system/bench";
 import { registerDocs } from "./routes/system/docs";
 import { registerWhoami } from "./routes/system/whoami";
 import { registerWebhookDeliveries } from "./routes/webhooks/deliveries";
@@ -91,6 +92,7 @@ export function buildApp() {
   // /healthz; writes against /healthz/write, which reads and parses a JSON body as writes do.
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.post("/healthz/write", jsonBody, (c) => c.json({ ok: true }));
+  registerBenchProbe(app);
   registerDocs(app);
   registerDispatchBrake(app);
 

@@ -49,31 +49,35 @@ export async function existingAuditIds(db: D1Database, ids: string[]): Promise<S
   return existing;
 }
 
+const INSERT_EVENT =
+  "INSERT INTO audit_events (id, organization_id, seq, event_type, occurred_at, request_id, project_id, " +
+  "api_key_id, actor_type, verdict_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+  // A redelivery of rows that landed (their acknowledgement lost) is a no-op.
+  "ON CONFLICT DO NOTHING";
+
+/** Many chained events in one D1 batch: one prepared statement, bound once per event. */
 export async function insertChainedEvents(db: D1Database, events: ChainedAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const orm = drizzle(db);
-  const statements = events.map((e) =>
-    orm
-      .insert(auditEvents)
-      .values({
-        id: e.eventId,
-        organizationId: e.organizationId,
-        seq: e.seq,
-        eventType: e.eventType,
-        occurredAt: e.occurredAt,
-        requestId: e.requestId,
-        projectId: e.projectId,
-        apiKeyId: e.apiKeyId,
-        actorType: e.actorType,
-        verdictId: e.verdictId,
-        data: JSON.stringify(e.data),
-        prevHash: e.prevHash,
-        hash: e.hash,
-      })
-      // A redelivery of rows that landed (their acknowledgement lost) is a no-op.
-      .onConflictDoNothing(),
+  const insert = db.prepare(INSERT_EVENT);
+  await db.batch(
+    events.map((e) =>
+      insert.bind(
+        e.eventId,
+        e.organizationId,
+        e.seq,
+        e.eventType,
+        e.occurredAt,
+        e.requestId ?? null,
+        e.projectId ?? null,
+        e.apiKeyId ?? null,
+        e.actorType ?? null,
+        e.verdictId ?? null,
+        JSON.stringify(e.data),
+        e.prevHash,
+        e.hash,
+      ),
+    ),
   );
-  await orm.batch(statements as [(typeof statements)[0], ...typeof statements]);
 }
 
 export interface AuditQuery {

@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS appended_ids (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS audit_outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL);
 `;
 
-/** Audit rows per D1 batch. */
-const D1_PAGE = 50;
+/** Audit rows per D1 batch: every row waiting goes in as few batches as this allows. */
+const D1_PAGE = 100;
 const OUTBOX_RETRY_MS = 2_000;
 const OUTBOX_RETRY_MAX_MS = 60_000;
 /** Settled webhook deliveries (and their events) stay replayable this long. */
@@ -55,6 +55,8 @@ export class AuditLedgerObject extends DurableObject<Env> {
   private readonly webhooks: WebhookStore;
   private tail: Promise<unknown> = Promise.resolve();
   private delivering: Promise<void> = Promise.resolve();
+  /** The delivery pass waiting to start: appends arriving meanwhile join it. */
+  private queued: Promise<void> | null = null;
   private deliveryFailures = 0;
   private prunedAt = 0;
 
@@ -103,7 +105,14 @@ export class AuditLedgerObject extends DurableObject<Env> {
         this.webhooks.recordEvents(chained.flatMap(webhookEventsFor), now);
       });
     }
-    await this.deliver();
+    if (this.env.OUTBOX_DELIVERY === "before_response") {
+      await this.deliver();
+    } else {
+      // Durable in this object's outbox: answer now; one D1 batch carries every append that
+      // arrives before the pass starts, and the alarm redelivers what does not land.
+      void this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+      this.ctx.waitUntil(this.deliver());
+    }
     return chained.length;
   }
 
@@ -142,7 +151,12 @@ export class AuditLedgerObject extends DurableObject<Env> {
 
   /** Delivers the outbox, one delivery at a time; what fails stays for the alarm. */
   private deliver(): Promise<void> {
-    const run = this.delivering.then(() => this.deliverOnce());
+    if (this.queued) return this.queued;
+    const run = this.delivering.then(() => {
+      this.queued = null;
+      return this.deliverOnce();
+    });
+    this.queued = run;
     this.delivering = run.catch(() => undefined);
     return run;
   }

@@ -26,6 +26,7 @@ import {
   type AuthorityView,
   type CampaignScope,
   type CreateInput,
+  fail,
   type LayerSnapshot,
   notFound,
   type Result,
@@ -34,11 +35,13 @@ import {
 } from "./campaign/contract";
 import { parkedNotice, systemEvent } from "./campaign/events";
 import { abandonJob, nextWatchAt, runAttempt, superviseJobs } from "./campaign/jobs";
+import { LayerCache, type LayerInput } from "./campaign/layer-cache";
 import { Outbox, type ParkedEntry } from "./campaign/outbox";
 import { createCampaign, submitWrite, type WriteInput } from "./campaign/pipeline";
 import { nextReviewAt, pollReviews } from "./campaign/reviews";
 import { envSinks } from "./campaign/sinks";
 import { type CampaignHost, CampaignState, type Changes } from "./campaign/state";
+import type { LayerPush } from "./layer/fanout";
 
 export type {
   AttemptOutcome,
@@ -52,10 +55,24 @@ export type {
   WriteAccepted,
   WriteOutcome,
 } from "./campaign/contract";
+export type { LayerInput, LayerRef } from "./campaign/layer-cache";
+
+/** A write as a route sends it: the layer as a snapshot, or a reference this object resolves. */
+type WithLayer<T> = Omit<T, "layer"> & { layer: LayerInput };
+
+/** How long after a commit its outbox is delivered (after_response): the coalescing window. */
+const OUTBOX_COALESCE_MS = 10;
+/** With a delivery on its way, the alarm waits this long before it redelivers. */
+const REDELIVERY_MS = 2_000;
 
 export class CampaignObject extends DurableObject<Env> {
   readonly state: CampaignState;
+  /** The layer policy writes are judged by, pushed here by the layer object. */
+  readonly layers: LayerCache;
   private readonly host: CampaignHost;
+  private pendingDelivery: Promise<void> | null = null;
+  /** The alarm this instance set last (null: unknown or fired). */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,6 +83,7 @@ export class CampaignObject extends DurableObject<Env> {
       label: () => ({ campaignId: this.state.campaign?.id ?? null }),
     });
     this.state = new CampaignState(ctx.storage, outbox);
+    this.layers = new LayerCache(() => this.env);
     outbox.sinks = envSinks(() => this.env, this.state);
     const object = this;
     this.host = {
@@ -123,12 +141,19 @@ export class CampaignObject extends DurableObject<Env> {
   }
 
   /** A gated write: budget, pause, resume, delete. */
-  submitWrite(input: WriteInput): Promise<WriteOutcome> {
-    return submitWrite(this.host, input);
+  async submitWrite(input: WithLayer<WriteInput>): Promise<WriteOutcome> {
+    const layer = await this.resolveLayer(input);
+    return "ok" in layer ? layer : submitWrite(this.host, { ...input, layer });
   }
 
-  patchAuthority(input: AuthorityPatch) {
-    return patchAuthority(this.host, input);
+  async patchAuthority(input: WithLayer<AuthorityPatch>) {
+    const layer = await this.resolveLayer(input);
+    return "ok" in layer ? layer : patchAuthority(this.host, { ...input, layer });
+  }
+
+  /** A change of the layer policy, pushed by the layer object (its single writer). */
+  applyLayerPolicy(push: LayerPush): void {
+    this.layers.apply(push);
   }
 
   decidePending(input: DecisionInput) {
@@ -202,9 +227,19 @@ export class CampaignObject extends DurableObject<Env> {
     return count;
   }
 
+  /** The snapshot a write is judged by: handed over, or this object's cached copy. */
+  private async resolveLayer(input: { scope: CampaignScope; layer: LayerInput }) {
+    const campaign = this.state.inScope(input.scope);
+    if (!campaign) return notFound();
+    const scope = { platform: campaign.platform, campaignId: campaign.id, projectId: campaign.projectId };
+    const layer = await this.layers.resolve(input.layer, scope);
+    return layer ?? fail("NOT_FOUND", "Ads layer for this platform not found.");
+  }
+
   // ---------------------------------------------------------------- alarm
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.state.outbox.deliver();
     await expireDue(this.host);
     await superviseJobs(this.host);
@@ -219,26 +254,49 @@ export class CampaignObject extends DurableObject<Env> {
    */
   private async commit(changes: Changes): Promise<void> {
     this.state.commit(changes);
-    this.scheduleAlarm();
     if (this.env.OUTBOX_DELIVERY === "before_response") {
+      this.scheduleAlarm();
       await this.state.outbox.deliver();
     } else {
-      // The change is durable: answer now, deliver right after; the alarm set above retries.
-      this.ctx.waitUntil(this.state.outbox.deliver());
+      // The change is durable: answer now, deliver right after; the alarm set below retries.
+      this.deliverSoon();
+      this.scheduleAlarm();
     }
+  }
+
+  /**
+   * One delivery a moment after the answer has left, carrying every change committed until
+   * then: under load, many writes share one D1 batch and one ledger append, and the work
+   * never runs before the answer it follows.
+   */
+  private deliverSoon(): void {
+    if (this.pendingDelivery) return;
+    const run = new Promise<void>((resolve) => setTimeout(resolve, OUTBOX_COALESCE_MS)).then(() => {
+      this.pendingDelivery = null;
+      return this.state.outbox.deliver();
+    });
+    this.pendingDelivery = run;
+    this.ctx.waitUntil(run);
   }
 
   /** The one physical alarm, at the earliest moment any duty is due. */
   private scheduleAlarm(): void {
+    const now = Date.now();
+    const outboxWake = this.state.outbox.nextWakeAt();
     const times = [
-      this.state.outbox.nextWakeAt(),
+      // A delivery is already on its way: the alarm is only its backstop, not a second runner.
+      outboxWake !== null && this.pendingDelivery ? Math.max(outboxWake, now + REDELIVERY_MS) : outboxWake,
       nextExpiryAt(this.host),
       nextWatchAt(this.host),
       nextReviewAt(this.host),
       this.state.nextForgetAt(),
     ].filter((t): t is number => t !== null);
     if (times.length === 0) return;
-    void this.ctx.storage.setAlarm(Math.min(...times));
+    const at = Math.min(...times);
+    // An alarm already due sooner (and still ahead) wakes the object in time: keep it.
+    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 }
 

@@ -8,22 +8,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { type AdAccountRow, findAdAccount, findLayerPolicy } from "../db/tenancy";
 import type { AuditEvent } from "../domain/audit-chain";
-import type { ActorRef, ActorType } from "../domain/authority";
-import { type DryRunDecision, dryRunOf } from "../domain/dry-run";
+import type { DryRunDecision } from "../domain/dry-run";
 import { ifMatchHolds } from "../domain/etags";
-import { type DefaultsChange, denialMessage, evaluateDefaultsChange } from "../domain/gate";
-import {
-  applyDefaultsChange,
-  type LayerPolicy,
-  policyControls,
-  policyDefaults,
-  publicForm,
-} from "../domain/layer-policy";
+import type { LayerPolicy } from "../domain/layer-policy";
 import type { Platform } from "../domain/platform-rules";
 import { type Env, outboxRetryPolicy } from "../env";
 import { completeAuditEvent } from "./audit-ledger";
 import type { Failure, Result } from "./campaign";
-import { AccountStatusBook, type AccountStatusChange, type TokenStatus } from "./layer/account-status";
+import { AccountStatusBook, type AccountStatusChange } from "./layer/account-status";
+
+export type { DefaultsChangeInput };
+
+import { type DefaultsChangeInput, planDefaultsChange } from "./layer/defaults-change";
+import { type LayerPush, pushOf, pushToSubscribers, Subscribers } from "./layer/fanout";
 import { type OutboxEntry, StoredOutbox } from "./layer/outbox";
 import { fromRow } from "./layer/policy-row";
 import { type LayerSinks, liveSinks } from "./layer/sinks";
@@ -32,20 +29,6 @@ export type LayerEffect =
   | { kind: "project"; organizationId: string; policy: LayerPolicy }
   | { kind: "audit"; events: AuditEvent[] }
   | { kind: "account"; organizationId: string; adAccountId: string };
-
-export interface DefaultsChangeInput {
-  layerId: string;
-  platform: string;
-  organizationId: string;
-  projectId: string;
-  change: DefaultsChange;
-  ifMatch: string | null;
-  verdictId: string;
-  requestId: string;
-  actor: ActorRef & { actorType: ActorType };
-  /** Validate and judge only: answer the decision, change and record nothing. */
-  dryRun?: boolean;
-}
 
 /** Ad account rows are kept this long; `forgetAdAccount` drops one at once. */
 const ACCOUNT_TTL_MS = 30_000;
@@ -58,6 +41,8 @@ export class LayerPolicyObject extends DurableObject<Env> {
   /** Where the outbox delivers; tests replace it to inject failing sinks. */
   sinks: LayerSinks;
   private readonly outbox: StoredOutbox<LayerEffect>;
+  /** The campaign objects caching a platform's policy: every change is pushed to them. */
+  private readonly subscribers: Subscribers;
   private readonly policies = new Map<string, LayerPolicy>();
   private readonly loading = new Map<string, Promise<LayerPolicy | null>>();
   private readonly accounts = new Map<string, { row: AdAccountRow; fetchedAt: number }>();
@@ -70,6 +55,7 @@ export class LayerPolicyObject extends DurableObject<Env> {
     this.sinks = liveSinks(env);
     this.outbox = new StoredOutbox(ctx.storage.kv, outboxRetryPolicy(env));
     this.accountStatus = new AccountStatusBook(ctx.storage.kv, () => this.env.DB);
+    this.subscribers = new Subscribers(ctx.storage.kv);
     for (const [, p] of ctx.storage.kv.list<LayerPolicy>({ prefix: "policy:" }))
       this.policies.set(p.platform, p);
   }
@@ -88,6 +74,24 @@ export class LayerPolicyObject extends DurableObject<Env> {
     return load;
   }
 
+  /**
+   * A campaign object's first read: the policy and the lapsed ad accounts, and every later
+   * change of either pushed to it.
+   */
+  async subscribe(
+    layerId: string,
+    platform: string,
+    campaignId: string,
+    projectId: string,
+  ): Promise<LayerPush | null> {
+    await Promise.all([this.policy(layerId, platform), this.accountStatus.known(projectId)]);
+    // Memory again, after the await: a change committed meanwhile is the one to hand over.
+    const current = this.policies.get(platform);
+    if (!current) return null;
+    this.subscribers.add(platform, campaignId);
+    return pushOf(current, this.accountStatus.view());
+  }
+
   /** What a create is judged on, in one call: the policy and the ad account. */
   async writeContext(
     layerId: string,
@@ -102,19 +106,6 @@ export class LayerPolicyObject extends DurableObject<Env> {
     ]);
     const status = row ? this.accountStatus.statusOf(row.id) : undefined;
     return { policy, account: row && status ? { ...row, tokenStatus: status.tokenStatus } : row };
-  }
-
-  /** What a write on an existing campaign is judged on: the policy and the project's lapsed accounts. */
-  async writeSnapshot(
-    layerId: string,
-    platform: string,
-    projectId: string,
-  ): Promise<{ policy: LayerPolicy | null; lapsedAccounts: Record<string, TokenStatus> }> {
-    const [policy, lapsedAccounts] = await Promise.all([
-      this.policy(layerId, platform),
-      this.accountStatus.lapsed(projectId),
-    ]);
-    return { policy, lapsedAccounts };
   }
 
   /** An ad account's status change and its audit event, committed together; false when nothing changed. */
@@ -133,6 +124,8 @@ export class LayerPolicyObject extends DurableObject<Env> {
         this.accountStatus.remember(next);
         this.accounts.delete(adAccountId);
       },
+      // Every campaign object of the layer holds the lapsed accounts: each platform's subscribers.
+      [...this.policies.keys()],
     );
     return true;
   }
@@ -162,62 +155,11 @@ export class LayerPolicyObject extends DurableObject<Env> {
         },
       );
     }
-    const now = new Date().toISOString();
-    const audit = (eventType: string, data: Record<string, unknown>) =>
-      completeAuditEvent({
-        eventType,
-        requestId: input.requestId,
-        organizationId: input.organizationId,
-        projectId: input.projectId,
-        apiKeyId: input.actor.actorApiKeyId,
-        actorType: input.actor.actorType,
-        verdictId: input.verdictId,
-        occurredAt: now,
-        data: { action: "update_defaults", platform: input.platform, layerId: input.layerId, ...data },
-      });
-    const decision = evaluateDefaultsChange({
-      actorType: input.actor.actorType,
-      change: input.change,
-      current: policyDefaults(current),
-      layer: policyControls(current),
-    });
-    if (input.dryRun) {
-      const defaults = policyDefaults(current);
-      return { ok: true, dryRun: dryRunOf(decision, { modeOf: (axis) => defaults[axis] }) };
-    }
-    if (decision.decision === "deny") {
-      const { decision: _d, ...details } = decision;
-      await this.commit(
-        null,
-        [
-          audit("verdict", {
-            decision: "deny",
-            requested: input.change,
-            current: policyDefaults(current),
-            ...details,
-          }),
-        ],
-        input.organizationId,
-      );
-      return fail("AUTHORITY_DENIED", `Layer defaults change denied: ${denialMessage(decision.reason)}`, {
-        verdictId: input.verdictId,
-        ...details,
-      });
-    }
-    const next = applyDefaultsChange(current, input.change, input.actor, now);
-    await this.commit(
-      next,
-      [
-        audit("verdict", { decision: "allow", requested: input.change }),
-        audit("defaults.changed", {
-          previous: publicForm(current),
-          next: publicForm(next),
-          version: next.version,
-        }),
-      ],
-      input.organizationId,
-    );
-    return { ok: true, previous: current, policy: next };
+    const plan = planDefaultsChange(current, input, new Date().toISOString());
+    if ("dryRun" in plan) return { ok: true, dryRun: plan.dryRun };
+    await this.commit(plan.next, plan.events, input.organizationId);
+    if (plan.refusal) return plan.refusal;
+    return { ok: true, previous: current, policy: plan.next as LayerPolicy };
   }
 
   // ---------------------------------------------------------------- outbox
@@ -261,11 +203,19 @@ export class LayerPolicyObject extends DurableObject<Env> {
       () => {
         if (next) this.policies.set(next.platform, next);
       },
+      next ? [next.platform] : [],
     );
   }
 
-  /** Stages a change and its outbox entries in one storage transaction, then delivers them. */
-  private async commitWith(stage: (now: number) => void, committed: () => void): Promise<void> {
+  /**
+   * Stages a change and its outbox entries in one storage transaction, pushes what the
+   * campaign objects cache to the subscribers of `pushTo`'s platforms, then delivers.
+   */
+  private async commitWith(
+    stage: (now: number) => void,
+    committed: () => void,
+    pushTo: string[],
+  ): Promise<void> {
     const now = Date.now();
     try {
       this.ctx.storage.transactionSync(() => stage(now));
@@ -276,6 +226,15 @@ export class LayerPolicyObject extends DurableObject<Env> {
     }
     committed();
     void this.ctx.storage.setAlarm(now + REDELIVERY_MS);
+    // Before the change answers: the next write on any campaign is judged by it.
+    const accounts = this.accountStatus.view();
+    await Promise.all(
+      pushTo.flatMap((platform) => {
+        const policy = this.policies.get(platform);
+        const subscribers = this.subscribers.of(platform);
+        return policy ? [pushToSubscribers(this.env, subscribers, pushOf(policy, accounts))] : [];
+      }),
+    );
     if (this.env.OUTBOX_DELIVERY === "before_response") await this.deliverDue(now);
     else this.ctx.waitUntil(this.deliverDue(now));
   }

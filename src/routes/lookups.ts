@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import type { Caller } from "../http/context";
 import { DryRunAnswer } from "../http/dry-run";
 import { ApiError, notFound } from "../http/errors";
-import type { CampaignScope, Failure, LayerSnapshot, RequestMeta } from "../objects/campaign";
+import type { CampaignScope, Failure, LayerRef, LayerSnapshot, RequestMeta } from "../objects/campaign";
 import { layerPolicyObject } from "../objects/layer-policy";
 
 type Project = NonNullable<Awaited<ReturnType<typeof findProject>>>;
@@ -77,21 +77,20 @@ export async function requireCampaignScope(
   return { project, scope };
 }
 
-/** The project, the platform's layer policy (read fresh: the kill switch acts at once), and the scope. */
+/**
+ * The project, a reference to its layer and the scope. The campaign object judges the write
+ * from its own copy of the policy, which the layer object pushes before any change answers
+ * (so the kill switch acts at once): no layer call on the write's path.
+ */
 export async function requireCampaignContext(
   env: Env,
   caller: Caller,
   params: { projectId: string; platform: Platform; campaignId: string },
 ) {
   const { project, scope } = await requireCampaignScope(env.DB, caller, params);
-  // One layer-object call: the policy and the project's lapsed ad accounts (their status's single writer).
-  const { policy, lapsedAccounts } = await layerPolicyObject(env, project.layerId).writeSnapshot(
-    project.layerId,
-    params.platform,
-    project.id,
-  );
-  if (!policy) throw notFound("Ads layer for this platform");
-  return { project, layer: { ...snapshotOf(policy), lapsedAccounts }, scope };
+  // The campaign object judges from its copy of the layer policy and the lapsed ad accounts.
+  const layer: LayerRef = { layerId: project.layerId };
+  return { project, layer, scope };
 }
 
 export function actorOf(caller: Caller): RequestMeta["actor"] {

@@ -28,6 +28,13 @@ export interface AccountStatusChange {
 
 const STATE = "account:";
 const SEEDED = "accounts-seeded:";
+const VERSION = "accounts-version";
+
+/** What campaign objects cache: every lapsed account the layer knows, and the book's version. */
+export interface AccountsView {
+  lapsed: Record<string, TokenStatus>;
+  version: number;
+}
 
 export class AccountStatusBook {
   private readonly states = new Map<string, AccountState>();
@@ -39,6 +46,21 @@ export class AccountStatusBook {
     private readonly db: () => D1Database,
   ) {
     for (const [, s] of kv.list<AccountState>({ prefix: STATE })) this.states.set(s.adAccountId, s);
+    this.changes = kv.get<number>(VERSION) ?? 0;
+  }
+
+  /** Status changes committed so far: a campaign object keeps the newest view it was pushed. */
+  private changes: number;
+
+  /**
+   * Every known account that takes no writes (all the layer's projects: ids are unique), with
+   * the book's version. Pushed to the campaign objects with the policy.
+   */
+  view(): AccountsView {
+    const lapsed: Record<string, TokenStatus> = {};
+    for (const s of this.states.values())
+      if (s.tokenStatus !== "valid") lapsed[s.adAccountId] = s.tokenStatus;
+    return { lapsed, version: this.changes };
   }
 
   /** Makes sure every account of the project is known (one D1 read per project, ever). */
@@ -93,12 +115,14 @@ export class AccountStatusBook {
   /** Stores the new state; call inside the storage transaction that records its audit event. */
   stage(state: AccountState): void {
     this.kv.put(STATE + state.adAccountId, state);
+    this.kv.put(VERSION, this.changes + 1);
   }
 
   /** After the transaction committed: serve the new state. */
   remember(state: AccountState): void {
     this.states.set(state.adAccountId, state);
     this.lapsedCache.delete(state.projectId);
+    this.changes += 1;
   }
 
   private async seed(projectId: string): Promise<void> {
