@@ -4716,7 +4716,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {
@@ -4976,7 +4976,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {
@@ -5106,7 +5106,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {
@@ -5415,7 +5415,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {
@@ -6034,7 +6034,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {
@@ -6164,7 +6164,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["NoFields"];
             };
         };
         responses: {

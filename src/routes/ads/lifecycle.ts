@@ -1,54 +1,24 @@
 /** Owns ad pause, resume and delete: three structural writes that differ only in the status they ask for. */
-import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AdStatus } from "../../domain/ad-model";
 import type { AppEnv } from "../../http/context";
-import { defineRoute } from "../../http/route";
-import { WriteAcceptedSchema } from "../campaigns/schemas";
+import { lifecycleRoutes } from "../lifecycle-route";
 import { AdParams } from "./schemas";
 import { AD_WRITE_DESCRIPTION, submitAdWrite } from "./write";
 
 const AD_PATH = "/v1/projects/{projectId}/ads/{platform}/ads/{adId}";
 
-function lifecycleRoute<const M extends "post" | "delete", const P extends string>(
-  method: M,
-  path: P,
-  operationId: string,
-  summary: string,
-) {
-  return defineRoute(
-    {
-      scope: "ads:write:lifecycle",
-      endpointClass: "write",
-      errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
-      dryRun: true,
-    },
-    {
-      method,
-      operationId,
-      path,
-      tags: ["Ad writes"],
-      summary,
-      description: AD_WRITE_DESCRIPTION,
-      request: {
-        params: AdParams,
-        body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } },
-      },
-      responses: {
-        202: { description: "Accepted.", content: { "application/json": { schema: WriteAcceptedSchema } } },
-      },
-    },
-  );
-}
+const route = lifecycleRoutes({ tag: "Ad writes", description: AD_WRITE_DESCRIPTION, params: AdParams });
 
-export const pauseAdRoute = lifecycleRoute("post", `${AD_PATH}/pause`, "pauseAd", "Pause an ad (structural)");
-export const resumeAdRoute = lifecycleRoute(
+export const pauseAdRoute = route("post", `${AD_PATH}/pause`, "pauseAd", "Pause an ad (structural)");
+export const resumeAdRoute = route(
   "post",
   `${AD_PATH}/resume`,
   "resumeAd",
   "Resume a paused ad (structural)",
 );
-export const deleteAdRoute = lifecycleRoute(
+export const deleteAdRoute = route(
   "delete",
   AD_PATH,
   "deleteAd",

@@ -10,14 +10,12 @@ import { type CreativeRow, findCreative } from "../../db/creatives";
 import type { CreativeSnapshot } from "../../domain/ad-model";
 import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { type CallToAction, type CreativeFormat, platformCreativeIssues } from "../../domain/creative-rules";
-import { isId, newId } from "../../domain/ids";
+import { isId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { isDryRun } from "../../http/dry-run";
 import { notFound, validationError } from "../../http/errors";
-import { campaignObject } from "../../objects/campaign";
-import { noteVerdict } from "../../observability/request-log";
-import { requestMeta, requireCampaignContext, requireProject, unwrap } from "../lookups";
+import { submitCampaignWrite } from "../campaigns/write";
+import { requireProject } from "../lookups";
 
 type AdAction = Extract<
   ActionType,
@@ -46,27 +44,12 @@ export async function submitAdWrite(
   if (!campaignId) throw notFound(onAd ? "Ad" : "Ad set");
   const resolved = typeof value === "function" ? await value(project) : value;
   const campaignParams = { projectId: params.projectId, platform: params.platform, campaignId };
-  // The account's connection is judged by the campaign object from the layer's memory.
-  const { layer, scope } = await requireCampaignContext(c.env, caller, campaignParams);
   const adId = onAd ? params.adId : (resolved as { adId: string }).adId;
   // Judged against the parent campaign's authority, by the campaign object that owns the ad.
-  const { accepted } = unwrap(
-    await campaignObject(c.env, campaignId).submitWrite({
-      scope,
-      action,
-      ...(onAd ? {} : { adsetId: params.adsetId }),
-      adId,
-      value: resolved,
-      layer,
-      verdictId: newId("verdict"),
-      jobId: newId("job"),
-      meta: requestMeta(caller, c.get("requestId")),
-      dryRun: isDryRun(c),
-    }),
-  );
-  noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
-  c.header("Location", `/v1/jobs/${accepted.jobId}`);
-  return accepted;
+  return submitCampaignWrite(c, campaignParams, action, resolved, {
+    ...(onAd ? {} : { adsetId: params.adsetId }),
+    adId,
+  });
 }
 
 /** The library creative, fit for `platform`, as the ad's copy; 404 / 422 otherwise. */

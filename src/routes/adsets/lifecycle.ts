@@ -1,61 +1,33 @@
 /** Owns ad set pause, resume and delete: three structural writes that differ only in the status they ask for. */
-import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AdsetStatus } from "../../domain/adset-model";
 import type { AppEnv } from "../../http/context";
-import { defineRoute } from "../../http/route";
-import { WriteAcceptedSchema } from "../campaigns/schemas";
+import { lifecycleRoutes } from "../lifecycle-route";
 import { AdsetParams } from "./schemas";
 import { ADSET_WRITE_DESCRIPTION, submitAdsetWrite } from "./write";
 
-const NoFieldsBody = z.object({}).strict();
-
 const ADSET_PATH = "/v1/projects/{projectId}/ads/{platform}/adsets/{adsetId}";
 
-function lifecycleRoute<const M extends "post" | "delete", const P extends string>(
-  method: M,
-  path: P,
-  operationId: string,
-  summary: string,
-) {
-  return defineRoute(
-    {
-      scope: "ads:write:lifecycle",
-      endpointClass: "write",
-      errors: ["NOT_FOUND", "AUTHORITY_DENIED"],
-      dryRun: true,
-    },
-    {
-      method,
-      operationId,
-      path,
-      tags: ["Ad set writes"],
-      summary,
-      description: ADSET_WRITE_DESCRIPTION,
-      request: {
-        params: AdsetParams,
-        body: { required: false, content: { "application/json": { schema: NoFieldsBody } } },
-      },
-      responses: {
-        202: { description: "Accepted.", content: { "application/json": { schema: WriteAcceptedSchema } } },
-      },
-    },
-  );
-}
+const route = lifecycleRoutes({
+  tag: "Ad set writes",
+  description: ADSET_WRITE_DESCRIPTION,
+  params: AdsetParams,
+});
 
-export const pauseAdsetRoute = lifecycleRoute(
+export const pauseAdsetRoute = route(
   "post",
   `${ADSET_PATH}/pause`,
   "pauseAdset",
   "Pause an ad set (structural; pausing a paused ad set completes at once)",
 );
-export const resumeAdsetRoute = lifecycleRoute(
+export const resumeAdsetRoute = route(
   "post",
   `${ADSET_PATH}/resume`,
   "resumeAdset",
   "Resume a paused ad set (structural; resuming an active ad set completes at once)",
 );
-export const deleteAdsetRoute = lifecycleRoute(
+export const deleteAdsetRoute = route(
   "delete",
   ADSET_PATH,
   "deleteAdset",

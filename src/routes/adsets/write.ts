@@ -2,14 +2,12 @@
 import type { Context } from "hono";
 import { findAdsetCampaign } from "../../db/adsets";
 import type { ActionType, ActionValue } from "../../domain/campaign-model";
-import { isId, newId } from "../../domain/ids";
+import { isId } from "../../domain/ids";
 import type { Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { isDryRun } from "../../http/dry-run";
 import { notFound } from "../../http/errors";
-import { campaignObject } from "../../objects/campaign";
-import { noteVerdict } from "../../observability/request-log";
-import { requestMeta, requireCampaignContext, requireProject, unwrap } from "../lookups";
+import { submitCampaignWrite } from "../campaigns/write";
+import { requireProject } from "../lookups";
 
 export async function submitAdsetWrite(
   c: Context<AppEnv>,
@@ -23,25 +21,8 @@ export async function submitAdsetWrite(
   const campaignId = await findAdsetCampaign(c.env.DB, project.id, params.platform, params.adsetId);
   if (!campaignId) throw notFound("Ad set");
   const campaignParams = { projectId: params.projectId, platform: params.platform, campaignId };
-  // The account's connection is judged by the campaign object from the layer's memory.
-  const { layer, scope } = await requireCampaignContext(c.env, caller, campaignParams);
   // Judged against the parent campaign's authority, by the campaign object that owns the ad set.
-  const { accepted } = unwrap(
-    await campaignObject(c.env, campaignId).submitWrite({
-      scope,
-      action,
-      adsetId: params.adsetId,
-      value,
-      layer,
-      verdictId: newId("verdict"),
-      jobId: newId("job"),
-      meta: requestMeta(caller, c.get("requestId")),
-      dryRun: isDryRun(c),
-    }),
-  );
-  noteVerdict(c, accepted.pendingId ? "queue" : "allow", accepted.verdictId);
-  c.header("Location", `/v1/jobs/${accepted.jobId}`);
-  return accepted;
+  return submitCampaignWrite(c, campaignParams, action, value, { adsetId: params.adsetId });
 }
 
 export const ADSET_WRITE_DESCRIPTION =

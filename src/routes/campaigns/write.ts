@@ -1,4 +1,7 @@
-/** The shared path of every gated campaign write: context, the campaign object, the 202. */
+/**
+ * The shared path of every gated write (campaign, ad set, ad, keyword): context, the
+ * campaign object that owns the whole tree, the 202.
+ */
 import type { Context } from "hono";
 import type { ActionType, ActionValue } from "../../domain/campaign-model";
 import { newId } from "../../domain/ids";
@@ -15,6 +18,8 @@ export async function submitCampaignWrite(
   params: { projectId: string; platform: Platform; campaignId: string },
   action: Exclude<ActionType, "create_campaign">,
   value: ActionValue,
+  /** What below the campaign the write acts on. */
+  within: { adsetId?: string; adId?: string } = {},
 ) {
   const caller = c.get("caller");
   // The account's connection is judged by the campaign object from the layer's memory: no D1 read.
@@ -23,6 +28,7 @@ export async function submitCampaignWrite(
     await campaignObject(c.env, params.campaignId).submitWrite({
       scope,
       action,
+      ...within,
       value,
       layer,
       verdictId: newId("verdict"),
