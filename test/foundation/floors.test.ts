@@ -28,3 +28,15 @@ describe("floors", () => {
     expect(await res.json()).toMatchObject({ error: { code: "VALIDATION" } });
   });
 });
+
+describe("the bench's throughput probe", () => {
+  it("does not exist unless SERVER_TIMING=1 (never in production)", async () => {
+    const res = await call("/healthz/bench/authority-serial", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: 1 }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});
