@@ -20,3 +20,13 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   }
   throw validationError([{ location: "query", path: "cursor", message: "Malformed cursor." }]);
 }
+
+/** The cursor after a keyset page: the last row's sort key, or null when no row follows. */
+export function nextCursor<R>(
+  rows: readonly R[],
+  hasMore: boolean,
+  key: (last: R) => unknown,
+): string | null {
+  const last = rows.at(-1);
+  return hasMore && last !== undefined ? encodeCursor(key(last)) : null;
+}

@@ -4,7 +4,7 @@ import { findAdOwner, listAds, listReviews } from "../../db/ads";
 import { AD_STATUSES, REVIEW_STATUSES } from "../../domain/ad-model";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { readAd } from "../../objects/campaign";
@@ -115,11 +115,10 @@ export function registerAdReads(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentAd),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );
@@ -150,11 +149,10 @@ export function registerAdReads(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentReview),
-        nextCursor: hasMore && last ? encodeCursor({ submittedAt: last.submittedAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ submittedAt: last.submittedAt, id: last.id })),
       },
       200,
     );

@@ -3,7 +3,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { findAdsetCampaign, listAdsets } from "../../db/adsets";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { readAdset } from "../../objects/campaign";
@@ -90,11 +90,10 @@ export function registerAdsetReads(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentAdset),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

@@ -2,7 +2,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listKeys } from "../../db/api-keys";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { cursorParam, limitParam } from "../schemas";
 import { ApiKeyPageSchema, ApiKeySchema, presentKey } from "./schemas";
@@ -50,11 +50,10 @@ export function registerListApiKeys(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentKey),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

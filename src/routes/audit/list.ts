@@ -3,7 +3,7 @@ import { listAuditEvents } from "../../db/audit";
 import type { ChainedAuditEvent } from "../../domain/audit-chain";
 import { type IdKind, isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { cursorParam, limitParam, pageSchema } from "../schemas";
 
@@ -130,12 +130,13 @@ export function registerListAuditLog(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = events.at(-1);
     return c.json(
       {
         items: events.map(presentAuditEvent),
-        nextCursor:
-          hasMore && last ? encodeCursor({ occurredAt: last.occurredAt, eventId: last.eventId }) : null,
+        nextCursor: nextCursor(events, hasMore, (last) => ({
+          occurredAt: last.occurredAt,
+          eventId: last.eventId,
+        })),
       },
       200,
     );

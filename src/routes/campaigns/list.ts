@@ -4,7 +4,7 @@ import { findLayerPolicy, policyDefaults } from "../../db/tenancy";
 import type { AuthorityBlock } from "../../domain/authority";
 import { PLATFORMS, type Platform } from "../../domain/platform-rules";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
 import {
@@ -83,11 +83,10 @@ export function registerListCampaigns(app: OpenAPIHono<AppEnv>) {
       if (policy) defaults.set(platform, policyDefaults(policy));
     }
     const fallback: AuthorityBlock = { creative: "off", tactical: "off", structural: "off" };
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map((r) => presentCampaign(r, defaults.get(r.platform) ?? fallback)),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

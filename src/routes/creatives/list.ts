@@ -2,7 +2,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listCreatives } from "../../db/creatives";
 import { CREATIVE_FORMATS } from "../../domain/creative-rules";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
 import { cursorParam, limitParam, ProjectParams } from "../schemas";
@@ -54,11 +54,10 @@ export function registerListCreatives(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentCreative),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

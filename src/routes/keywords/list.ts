@@ -4,7 +4,7 @@ import { findAdsetCampaign } from "../../db/adsets";
 import { type KeywordRow, listKeywords } from "../../db/keywords";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
@@ -70,11 +70,10 @@ export function registerListKeywords(app: OpenAPIHono<AppEnv>) {
       after,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map(presentKeyword),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

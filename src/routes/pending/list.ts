@@ -2,7 +2,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { countPendingActions, listPendingActions } from "../../db/campaigns";
 import { ACTION_TYPES } from "../../domain/campaign-model";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { defineRoute } from "../../http/route";
 import { requireProject } from "../lookups";
 import { cursorParam, limitParam, ProjectPlatformParams, pageSchema } from "../schemas";
@@ -100,11 +100,10 @@ export function registerListPending(app: OpenAPIHono<AppEnv>) {
       after: query.cursor ? decodeCursor(query.cursor, CursorSchema) : undefined,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return c.json(
       {
         items: rows.map((r) => presentPending(r, now)),
-        nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        nextCursor: nextCursor(rows, hasMore, (last) => ({ createdAt: last.createdAt, id: last.id })),
       },
       200,
     );

@@ -2,7 +2,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { notFound } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { auditLedger } from "../../objects/audit-ledger";
@@ -112,9 +112,8 @@ export function registerWebhookDeliveries(app: OpenAPIHono<AppEnv>) {
     );
     if (!rows) throw endpointNotFound();
     const items = rows.slice(0, limit);
-    const last = items.at(-1);
     return c.json(
-      { items, nextCursor: rows.length > limit && last ? encodeCursor({ before: last.deliveryId }) : null },
+      { items, nextCursor: nextCursor(items, rows.length > limit, (last) => ({ before: last.deliveryId })) },
       200,
     );
   });

@@ -3,7 +3,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { findProject } from "../../db/tenancy";
 import { isId } from "../../domain/ids";
 import type { AppEnv } from "../../http/context";
-import { decodeCursor, encodeCursor } from "../../http/cursor";
+import { decodeCursor, nextCursor } from "../../http/cursor";
 import { ApiError, notFound, validationError } from "../../http/errors";
 import { defineRoute } from "../../http/route";
 import { auditLedger } from "../../objects/audit-ledger";
@@ -138,9 +138,8 @@ export function registerWebhookEndpoints(app: OpenAPIHono<AppEnv>) {
     const after = cursor ? decodeCursor(cursor, CursorSchema).after : null;
     const rows = await auditLedger(c.env, caller.organizationId).listWebhookEndpoints(after, limit + 1);
     const items = rows.slice(0, limit);
-    const last = items.at(-1);
     return c.json(
-      { items, nextCursor: rows.length > limit && last ? encodeCursor({ after: last.endpointId }) : null },
+      { items, nextCursor: nextCursor(items, rows.length > limit, (last) => ({ after: last.endpointId })) },
       200,
     );
   });
