@@ -39,7 +39,6 @@ export interface AccountsView {
 export class AccountStatusBook {
   private readonly states = new Map<string, AccountState>();
   private readonly seeding = new Map<string, Promise<void>>();
-  private readonly lapsedCache = new Map<string, Record<string, TokenStatus>>();
 
   constructor(
     private readonly kv: SyncKvStorage,
@@ -72,18 +71,6 @@ export class AccountStatusBook {
       this.seeding.set(projectId, load);
     }
     await load;
-  }
-
-  /** The project's accounts that take no writes, by id: what a write on a campaign is judged on. */
-  async lapsed(projectId: string): Promise<Record<string, TokenStatus>> {
-    const cached = this.lapsedCache.get(projectId);
-    if (cached) return cached;
-    await this.known(projectId);
-    const lapsed: Record<string, TokenStatus> = {};
-    for (const s of this.states.values())
-      if (s.projectId === projectId && s.tokenStatus !== "valid") lapsed[s.adAccountId] = s.tokenStatus;
-    this.lapsedCache.set(projectId, lapsed);
-    return lapsed;
   }
 
   statusOf(adAccountId: string): AccountState | undefined {
@@ -121,7 +108,6 @@ export class AccountStatusBook {
   /** After the transaction committed: serve the new state. */
   remember(state: AccountState): void {
     this.states.set(state.adAccountId, state);
-    this.lapsedCache.delete(state.projectId);
     this.changes += 1;
   }
 
@@ -143,6 +129,5 @@ export class AccountStatusBook {
       this.states.set(row.id, state);
     }
     this.kv.put(SEEDED + projectId, true);
-    this.lapsedCache.delete(projectId);
   }
 }
