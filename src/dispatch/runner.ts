@@ -107,7 +107,15 @@ export class DispatchRunnerObject extends DurableObject<Env> {
         return;
       }
       const outcome = await campaignObject(this.env, message.campaignId).runAttempt(message);
-      if (outcome.next === "retry") {
+      if (outcome.next === "continue") {
+        const seq = (kv.get<number>("seq") ?? 0) + 1;
+        const next = `msg:${outcome.message.jobId}:${outcome.message.generation}`;
+        this.ctx.storage.transactionSync(() => {
+          kv.put("seq", seq);
+          kv.put(next, { seq, message: outcome.message, dueAt: Date.now(), failures: 0 });
+          kv.delete(key);
+        });
+      } else if (outcome.next === "retry") {
         kv.put(key, { ...taken, failures: 0, dueAt: Date.now() + outcome.delaySeconds * 1000 });
       } else if (outcome.next === "dead_letter") {
         kv.put(key, { ...taken, deadLetter: "retries exhausted" });

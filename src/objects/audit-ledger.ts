@@ -41,6 +41,12 @@ CREATE TABLE IF NOT EXISTS audit_outbox (seq INTEGER PRIMARY KEY, event TEXT NOT
 /** Audit rows per D1 batch: every row waiting goes in as few batches as this allows. */
 const D1_PAGE = 100;
 const OUTBOX_RETRY_MS = 2_000;
+/**
+ * How long after an append its D1 pass starts (after_response): every append arriving in the
+ * window shares the pass's D1 batch, so under load the ledger makes a few passes a second
+ * instead of one per write.
+ */
+const DELIVERY_COALESCE_MS = 50;
 const OUTBOX_RETRY_MAX_MS = 60_000;
 /** Settled webhook deliveries (and their events) stay replayable this long. */
 const WEBHOOK_HISTORY_MS = 30 * 24 * 60 * 60 * 1000;
@@ -57,6 +63,10 @@ export class AuditLedgerObject extends DurableObject<Env> {
   private delivering: Promise<void> = Promise.resolve();
   /** The delivery pass waiting to start: appends arriving meanwhile join it. */
   private queued: Promise<void> | null = null;
+  /** The coalesced pass waiting for its window to close. */
+  private soon: Promise<void> | null = null;
+  /** The alarm this instance set last (null: unknown or fired). */
+  private alarmAt: number | null = null;
   private deliveryFailures = 0;
   private prunedAt = 0;
 
@@ -110,8 +120,8 @@ export class AuditLedgerObject extends DurableObject<Env> {
     } else {
       // Durable in this object's outbox: answer now; one D1 batch carries every append that
       // arrives before the pass starts, and the alarm redelivers what does not land.
-      void this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
-      this.ctx.waitUntil(this.deliver());
+      this.backstop(Date.now() + OUTBOX_RETRY_MS);
+      this.deliverSoon();
     }
     return chained.length;
   }
@@ -159,6 +169,22 @@ export class AuditLedgerObject extends DurableObject<Env> {
     this.queued = run;
     this.delivering = run.catch(() => undefined);
     return run;
+  }
+
+  private deliverSoon(): void {
+    if (this.soon) return;
+    this.soon = new Promise<void>((resolve) => setTimeout(resolve, DELIVERY_COALESCE_MS)).then(() => {
+      this.soon = null;
+      return this.deliver();
+    });
+    this.ctx.waitUntil(this.soon);
+  }
+
+  /** Sets the alarm for `at` unless one this instance set is already due by then. */
+  private backstop(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt > Date.now() && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 
   private async deliverOnce(): Promise<void> {
@@ -214,10 +240,14 @@ export class AuditLedgerObject extends DurableObject<Env> {
     const webhookWake = this.webhooks.nextWakeMs();
     if (webhookWake !== null)
       times.push(Math.max(webhookWake, this.deliveryFailures > 0 ? Date.now() + retryIn : 0));
-    if (times.length > 0) await this.ctx.storage.setAlarm(Math.min(...times));
+    if (times.length > 0) {
+      this.alarmAt = Math.min(...times);
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.deliver();
   }
 

@@ -61,7 +61,7 @@ export type { LayerInput, LayerRef } from "./campaign/layer-cache";
 type WithLayer<T> = Omit<T, "layer"> & { layer: LayerInput };
 
 /** How long after a commit its outbox is delivered (after_response): the coalescing window. */
-const OUTBOX_COALESCE_MS = 10;
+const OUTBOX_COALESCE_MS = 50;
 /** With a delivery on its way, the alarm waits this long before it redelivers. */
 const REDELIVERY_MS = 2_000;
 

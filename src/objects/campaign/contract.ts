@@ -3,6 +3,7 @@
  * snapshot, request meta) and what they get back (results, refusals, accepted writes).
  */
 
+import type { DispatchMessage } from "../../dispatch/messages";
 import type { AdsetRecord } from "../../domain/adset-model";
 import type { ActorRef, AuthorityBlock } from "../../domain/authority";
 import type { CampaignRecord, JobRecord } from "../../domain/campaign-model";
@@ -69,6 +70,8 @@ export interface CreateInput {
 
 export type AttemptOutcome =
   | { next: "done" }
+  /** The job's next step is committed and due now: the runner runs this message itself. */
+  | { next: "continue"; message: DispatchMessage }
   | { next: "retry"; delaySeconds: number }
   | { next: "dead_letter" };
 

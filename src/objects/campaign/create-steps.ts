@@ -4,7 +4,6 @@
  * succeeds, so a retry after a step-2 failure resumes at the ad set and never creates the
  * campaign twice. The job completes only when both exist on the platform.
  */
-import type { DispatchMessage } from "../../dispatch/messages";
 import { type AdsetRecord, adsetSpec } from "../../domain/adset-model";
 import type { JobRecord } from "../../domain/campaign-model";
 import { campaignSpec } from "../../domain/writes/campaign";
@@ -44,7 +43,6 @@ export function campaignStepDone(
   host: CampaignHost,
   job: JobRecord,
   platformCampaignId: string,
-  message: (job: JobRecord) => DispatchMessage,
 ): Changes | null {
   const campaign = host.state.existing;
   if (!createdAdset(host, job) || campaign.platformCampaignId) return null;
@@ -64,7 +62,6 @@ export function campaignStepDone(
     campaign: true,
     jobs: [job],
     audit: [jobEvent(campaign, job, "job.progressed", { step: "campaign_created", platformCampaignId })],
-    enqueue: [{ message: message(job) }],
   };
 }
 

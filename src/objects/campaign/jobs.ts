@@ -232,12 +232,12 @@ async function completeAttempt(
   if (!campaign || !job || job.status !== "running" || job.attempts !== attempt) return { next: "done" };
   const now = new Date().toISOString();
   if (result.ok) {
-    const onward = result.platformAdsetId
-      ? null
-      : campaignStepDone(host, job, result.platformCampaignId, (j) => dispatchMessage(campaign.id, j));
+    const onward = result.platformAdsetId ? null : campaignStepDone(host, job, result.platformCampaignId);
     if (onward) {
+      // The ad set step is due now: the runner that ran this attempt runs it next (it keeps
+      // the message durably), no queue round trip; the stall watchdog covers a lost runner.
       await host.commit(onward);
-      return { next: "done" };
+      return { next: "continue", message: dispatchMessage(campaign.id, job) };
     }
     const stepAdsets = adsetStepDone(host, job, result.platformAdsetId);
     const target = succeed(host, job, { ...platformIdsOf(result), sandbox: job.sandbox }, now);
