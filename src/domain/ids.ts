@@ -22,7 +22,22 @@ export const ID_PREFIXES = {
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
-const nextUlid = monotonicFactory();
+/**
+ * ulidx's own generator asks `crypto.getRandomValues` for one byte per character; this one
+ * hands it the same CSPRNG's bytes from a pooled buffer, refilled 512 bytes at a time.
+ */
+const pool = new Uint8Array(512);
+let poolAt = pool.length;
+function pooledRandom(): number {
+  if (poolAt >= pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  // [0, 1): ulidx maps it onto the 32 Crockford characters without bias (256 / 32 = 8).
+  return (pool[poolAt++] as number) / 256;
+}
+
+const nextUlid = monotonicFactory(pooledRandom);
 
 export function newId(kind: IdKind): string {
   return `${ID_PREFIXES[kind]}_${nextUlid()}`;

@@ -46,13 +46,30 @@ const SECRET_VALUE_PATTERNS = [
  * `privateKey`, `apiKey`) is treated as key material.
  */
 export function isSecretFieldName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = classifyFieldName(name);
+    // Field names come from code, so the set stays small; the cap guards against odd callers.
+    if (secretNames.size < 1000) secretNames.set(name, secret);
+  }
+  return secret;
+}
+
+/** Field names already classified: a log line's names repeat from line to line. */
+const secretNames = new Map<string, boolean>();
+
+function classifyFieldName(name: string): boolean {
   const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (SECRET_NAMES.has(normalized)) return true;
   if (SECRET_FRAGMENTS.some((fragment) => normalized.includes(fragment))) return true;
   return normalized.endsWith("key");
 }
 
+/** A cheap first look: only a string holding one of these can match a pattern above. */
+const MAYBE_SECRET = /lp_|bearer|eyJ/i;
+
 function scrubString(value: string): string {
+  if (!MAYBE_SECRET.test(value)) return value;
   let scrubbed = value;
   for (const pattern of SECRET_VALUE_PATTERNS) scrubbed = scrubbed.replace(pattern, REDACTED);
   return scrubbed;

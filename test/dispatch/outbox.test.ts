@@ -14,7 +14,7 @@ import { newId } from "../../src/domain/ids";
 import type { CampaignObject } from "../../src/objects/campaign";
 import type { OutboxSinks } from "../../src/objects/campaign/outbox";
 import { envSinks } from "../../src/objects/campaign/sinks";
-import { waitForJob } from "../helpers/jobs";
+import { createCampaign, waitForJob } from "../helpers/jobs";
 import { createTenant } from "../helpers/tenant";
 import { liveCampaign, readCampaign, write } from "../writes/fixtures";
 
@@ -271,5 +271,20 @@ describe("a commit that fails", () => {
     expect(again.status, again.text).toBe(202);
     expect((await waitForJob(t.keys.partner, again.body.jobId)).status).toBe("completed");
     expect((await readCampaign(t, campaignId)).dailyBudgetCents).toBe(6300);
+  });
+});
+
+describe("a create's ad set step", () => {
+  it("runs in the dispatch runner right after the campaign step, without a second queue message", async () => {
+    const t = await createTenant();
+    const created = await createCampaign(t, "meta", { wait: false });
+    // The create's own message is on the queue; from now on the object cannot reach the queue.
+    await useSinks(created.campaignId, { dispatch: down("the dispatch queue") });
+    const job = await waitForJob(t.keys.partner, created.jobId);
+    expect(job.status, JSON.stringify(job)).toBe("completed");
+    expect(job.result).toMatchObject({
+      platformCampaignId: expect.any(String),
+      platformAdsetId: expect.any(String),
+    });
   });
 });
