@@ -87,13 +87,26 @@ export async function snapshot(t: TestTenant, campaigns: { id: string; platform:
   return { rows, objects, defaults };
 }
 
-/** A snapshot once background work (dispatch, outbox) has settled: two equal reads in a row. */
+/** Jobs of the tenant still on their way to a platform (queued, dispatching or retrying). */
+async function jobsInFlight(t: TestTenant): Promise<number> {
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM jobs WHERE organization_id = ? AND status = 'running' AND coalesce(stage, '') <> 'awaiting_approval'",
+  )
+    .bind(t.organizationId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/**
+ * A snapshot once background work (dispatch, outbox) has settled: no job in flight and two
+ * equal reads in a row (equal reads alone can straddle a platform call on a busy machine).
+ */
 export async function settled(t: TestTenant, campaigns: { id: string; platform: SeedPlatform }[] = []) {
   let last = JSON.stringify(await snapshot(t, campaigns));
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100; i++) {
     await sleep(50);
     const next = JSON.stringify(await snapshot(t, campaigns));
-    if (next === last) return next;
+    if (next === last && (await jobsInFlight(t)) === 0) return next;
     last = next;
   }
   throw new Error("the tenant's state never settled");
