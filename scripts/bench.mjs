@@ -121,6 +121,12 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+const median = (values) =>
+  percentile(
+    [...values].sort((x, y) => x - y),
+    50,
+  );
+
 /**
  * One autocannon run. Latencies are collected from 2xx responses only, at full precision
  * (autocannon's own histogram rounds to whole milliseconds, too coarse for a ~1 ms floor).
@@ -159,6 +165,8 @@ let idleFloorMs = null;
 const SETTLE_SAMPLES = 15;
 const SETTLE_LIMIT_MS = 60_000;
 const SETTLE_FACTOR = 1.25;
+/** How long the bench waited in `settle`, in all (printed at the end). */
+let settledMs = 0;
 
 async function sequentialFloorMs(base) {
   const times = [];
@@ -167,10 +175,7 @@ async function sequentialFloorMs(base) {
     await (await fetch(`${base}/healthz`)).text();
     times.push(performance.now() - started);
   }
-  return percentile(
-    times.sort((a, b) => a - b),
-    50,
-  );
+  return median(times);
 }
 
 /**
@@ -191,7 +196,6 @@ async function settle(base) {
   }
   settledMs += Date.now() - started;
 }
-let settledMs = 0;
 
 async function bench(base, makeRequest, connections) {
   await settle(base);
@@ -236,12 +240,6 @@ function printTable(rows) {
   }
   for (const { name, r } of rows) if (r.nonOk > 0) console.log(`  ${name} non-2xx: ${r.nonOkDetail}`);
 }
-
-const median = (values) =>
-  percentile(
-    [...values].sort((x, y) => x - y),
-    50,
-  );
 
 /** One endpoint in paired rounds against its floor (see ROUNDS). */
 async function paired(base, plan, name, connections) {

@@ -30,22 +30,28 @@ const VARIABLE_BRAKE_POLL_MS = 5_000;
 /** While held by the switch the release wakes the runner; this is only the safety net. */
 const SWITCH_BRAKE_POLL_MS = 60_000;
 
+/** One stored message per job generation. */
+const keyOf = (message: DispatchMessage) => `msg:${message.jobId}:${message.generation}`;
+
 const failureDelayMs = (failures: number) => Math.min(60_000, 1000 * 2 ** Math.max(0, failures - 1));
 
 export class DispatchRunnerObject extends DurableObject<Env> {
   /** Stores the message durably (once per job generation) and schedules it; ack after this resolves. */
   async take(message: DispatchMessage): Promise<void> {
-    const kv = this.ctx.storage.kv;
-    const key = `msg:${message.jobId}:${message.generation}`;
-    if (kv.get(key) === undefined) {
-      const seq = (kv.get<number>("seq") ?? 0) + 1;
-      const taken: TakenMessage = { seq, message, dueAt: Date.now(), failures: 0 };
-      this.ctx.storage.transactionSync(() => {
-        kv.put("seq", seq);
-        kv.put(key, taken);
-      });
-    }
+    if (this.ctx.storage.kv.get(keyOf(message)) === undefined) this.store(message);
     await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Stores a message due now, behind those taken before it; `replacing` leaves in the same transaction. */
+  private store(message: DispatchMessage, replacing?: string): void {
+    const kv = this.ctx.storage.kv;
+    const seq = (kv.get<number>("seq") ?? 0) + 1;
+    const taken: TakenMessage = { seq, message, dueAt: Date.now(), failures: 0 };
+    this.ctx.storage.transactionSync(() => {
+      kv.put("seq", seq);
+      kv.put(keyOf(message), taken);
+      if (replacing) kv.delete(replacing);
+    });
   }
 
   /** From the brake's release. */
@@ -108,13 +114,7 @@ export class DispatchRunnerObject extends DurableObject<Env> {
       }
       const outcome = await campaignObject(this.env, message.campaignId).runAttempt(message);
       if (outcome.next === "continue") {
-        const seq = (kv.get<number>("seq") ?? 0) + 1;
-        const next = `msg:${outcome.message.jobId}:${outcome.message.generation}`;
-        this.ctx.storage.transactionSync(() => {
-          kv.put("seq", seq);
-          kv.put(next, { seq, message: outcome.message, dueAt: Date.now(), failures: 0 });
-          kv.delete(key);
-        });
+        this.store(outcome.message, key);
       } else if (outcome.next === "retry") {
         kv.put(key, { ...taken, failures: 0, dueAt: Date.now() + outcome.delaySeconds * 1000 });
       } else if (outcome.next === "dead_letter") {

@@ -40,6 +40,9 @@ const SECRET_VALUE_PATTERNS = [
   /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
 
+/** Field names already classified: a log line's names repeat from line to line. */
+const secretNames = new Map<string, boolean>();
+
 /**
  * Whether a field of this name must never reach a log line. Ids of keys (`apiKeyId`,
  * `keyId`) are metadata and pass; anything else ending in "key" (`idempotencyKey`,
@@ -54,9 +57,6 @@ export function isSecretFieldName(name: string): boolean {
   }
   return secret;
 }
-
-/** Field names already classified: a log line's names repeat from line to line. */
-const secretNames = new Map<string, boolean>();
 
 function classifyFieldName(name: string): boolean {
   const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, "");
